@@ -1,0 +1,224 @@
+"""Pluggable stores: local disk by default, any S3-compatible service when configured.
+
+Every store offers the same small interface (`Store`), chosen by URI scheme like Scrapy's feed
+storages. WARC files are always written to a local spool first and handed to `put_file` when
+closed, so a reader never sees half a WARC in any store.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+from archive.errors import BadStoreURI, NotFound, StoreConflict, StoreUnavailable
+
+__all__ = ["Store", "LocalStore", "open_store", "STORES_BASE"]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every backend must do. Keys are '/'-separated relative paths (see archive.keys)."""
+
+    uri: str  # printable, never carries credentials
+
+    @property
+    def spool_dir(self) -> Path: ...
+
+    def put_bytes(self, key: str, data: bytes, *, if_absent: bool = False,
+                  if_match: str | None = None, content_type: str | None = None) -> str:
+        """Write atomically; return the new etag. Raise StoreConflict if a condition fails."""
+        ...
+
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        """Upload a closed local file with integrity check; the caller deletes the spool copy."""
+        ...
+
+    def get_bytes(self, key: str) -> bytes: ...
+
+    def get_with_etag(self, key: str) -> tuple[bytes, str]: ...
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def list(self, prefix: str) -> Iterator[str]:
+        """Keys under prefix, sorted."""
+        ...
+
+    def delete(self, key: str, *, if_match: str | None = None) -> None: ...
+
+    def local_path(self, key: str) -> Path | None:
+        """A filesystem path for the key when the store is local, else None."""
+        ...
+
+
+def check_key(key: str) -> str:
+    """Refuse keys that could escape a store root, whatever backend they go to."""
+    if not key or key.startswith("/") or "\\" in key or "\x00" in key:
+        raise ValueError(f"invalid store key: {key!r}")
+    parts = key.split("/")
+    if any(p in ("", ".", "..") for p in parts[:-1]) or parts[-1] in (".", ".."):
+        raise ValueError(f"invalid store key: {key!r}")
+    return key
+
+
+def _etag_of(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+class LocalStore:
+    """A directory tree. Writes go to a temp file and are renamed, so readers never see halves."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.uri = str(self.root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            (self.root / ".spool").mkdir(exist_ok=True)
+        except OSError as e:
+            raise StoreUnavailable(f"cannot create store directory {self.root}: {e.strerror}") from None
+
+    @classmethod
+    def from_uri(cls, uri: str, **_: Any) -> LocalStore:
+        if uri.startswith("file://"):
+            uri = urlsplit(uri).path
+        return cls(uri)
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.root / ".spool"
+
+    def _path(self, key: str) -> Path:
+        check_key(key)
+        p = (self.root / key).resolve()
+        if self.root != p and self.root not in p.parents:
+            raise ValueError(f"key escapes store root: {key!r}")
+        return p
+
+    @contextmanager
+    def _locked(self, path: Path) -> Iterator[None]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.spool_dir / ".lock", "a+b") as lf:
+            fcntl.flock(lf, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lf, fcntl.LOCK_UN)
+
+    def put_bytes(self, key: str, data: bytes, *, if_absent: bool = False,
+                  if_match: str | None = None, content_type: str | None = None) -> str:
+        path = self._path(key)
+        with self._locked(path):
+            if if_absent and path.exists():
+                raise StoreConflict(f"{key} already exists")
+            if if_match is not None:
+                if not path.exists() or _etag_of(path.read_bytes()) != if_match:
+                    raise StoreConflict(f"{key} changed since it was read")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        return _etag_of(data)
+
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        dest = self._path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        src = Path(path)
+        if src.resolve() == dest:
+            return
+        try:
+            os.link(src, dest)  # same filesystem: instant, and never a half file
+        except FileExistsError:
+            raise StoreConflict(f"{key} already exists") from None
+        except OSError:
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+                while chunk := inp.read(1 << 20):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, dest)
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise NotFound(key) from None
+
+    def get_with_etag(self, key: str) -> tuple[bytes, str]:
+        data = self.get_bytes(key)
+        return data, _etag_of(data)
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        try:
+            with open(self._path(key), "rb") as f:
+                f.seek(offset)
+                return f.read(length)
+        except FileNotFoundError:
+            raise NotFound(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str) -> Iterator[str]:
+        base = self.root / prefix.rstrip("/") if prefix.rstrip("/") else self.root
+        if prefix and not prefix.endswith("/"):
+            base = base.parent
+        if not base.is_dir():
+            return iter(())
+        keys = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in filenames:
+                if name.startswith("."):
+                    continue
+                k = Path(dirpath, name).relative_to(self.root).as_posix()
+                if k.startswith(prefix):
+                    keys.append(k)
+        return iter(sorted(keys))
+
+    def delete(self, key: str, *, if_match: str | None = None) -> None:
+        path = self._path(key)
+        with self._locked(path):
+            if if_match is not None and (not path.exists() or _etag_of(path.read_bytes()) != if_match):
+                raise StoreConflict(f"{key} changed since it was read")
+            path.unlink(missing_ok=True)
+
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
+
+STORES_BASE: dict[str, str] = {
+    "": "archive.storage.LocalStore",
+    "file": "archive.storage.LocalStore",
+    "s3": "archive.s3store.S3Store",
+}
+
+
+def open_store(uri: str | None = None, *, stores: dict[str, str] | None = None, **options: Any) -> Store:
+    """Build the store for a URI ('./data', 'file:///x', 's3://bucket/prefix').
+
+    Options are passed to the backend's `from_uri` (e.g. endpoint_url, region, spool_dir).
+    """
+    uri = uri or os.environ.get("GOVWIRE_STORE") or "./data"
+    scheme = urlsplit(uri).scheme if "://" in uri else ""
+    registry = {**STORES_BASE, **(stores or {})}
+    if scheme not in registry:
+        raise BadStoreURI(f"unsupported store URI scheme {scheme!r} in {uri!r} (use a path, file:// or s3://)")
+    modname, _, clsname = registry[scheme].rpartition(".")
+    cls = getattr(importlib.import_module(modname), clsname)
+    store: Store = cls.from_uri(uri, **options)
+    return store

@@ -1,0 +1,6 @@
+"""Exit codes, chosen so cron wrappers and schedulers can tell outcomes apart (docs/scheduling.md)."""
+OK = 0             # everything asked for was done
+FAILED = 1         # some or all items failed, or a runtime error (store down...)
+USAGE = 2          # bad command line or configuration
+NOTHING = 3        # ran fine but found nothing to do (no items in the window)
+LOCKED = 75        # EX_TEMPFAIL: another live run holds the site's lock; try later

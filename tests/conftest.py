@@ -1,0 +1,12 @@
+"""Shared pytest wiring. Each area keeps its fixtures in its own tests/fixtures_*.py plugin."""
+from __future__ import annotations
+
+import importlib.util
+
+pytest_plugins = [
+    name for name in (
+        "tests.fixtures_web",      # real HTTP servers on 127.0.0.1
+        "tests.fixtures_s3",       # SeaweedFS S3 on loopback
+        "tests.fixtures_golden",   # --update-golden
+    ) if importlib.util.find_spec(name) is not None
+]
