@@ -1,6 +1,7 @@
 """Exit codes, chosen so cron wrappers and schedulers can tell outcomes apart (docs/scheduling.md)."""
 OK = 0             # everything asked for was done
-FAILED = 1         # some or all items failed, or a runtime error (store down...)
+FAILED = 1         # nothing could be done: runtime error, store down, every item failed
 USAGE = 2          # bad command line or configuration
 NOTHING = 3        # ran fine but found nothing to do (no items in the window)
+PARTIAL = 4        # some items failed (or were only spooled), the rest were archived
 LOCKED = 75        # EX_TEMPFAIL: another live run holds the site's lock; try later

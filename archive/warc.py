@@ -1,0 +1,314 @@
+"""WARC/1.1 writing: request, response and revisit records from what crossed the wire.
+
+warcio builds and digests the records; we hand it the HTTP header block as exact bytes (warcio
+would otherwise re-serialise and %-encode them) and gzip each record ourselves so we know its
+offset and length for the index and the document's WARC pointer. docs/warc-fidelity.md says
+field by field what is byte-exact and what is reconstructed.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import socket
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from archive.index import cdxj_line
+from archive.keys import index_key, warc_key
+
+__all__ = ["Exchange", "RecordPointer", "PriorCapture", "ClosedWarc", "RotatingWarcWriter",
+           "reason_phrase"]
+
+PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+DEFAULT_MAX_SIZE = 1_000_000_000
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+@dataclass
+class Exchange:
+    """One HTTP request/response pair as it crossed the wire (as far as the client lets us see)."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[bytes, bytes]]
+    request_body: bytes
+    status: int
+    response_headers: list[tuple[bytes, bytes]]
+    body: bytes                       # payload as received: still Content-Encoded, no chunk framing
+    protocol: str = "HTTP/1.1"
+    reason: str | None = None         # None: unknown, use the standard phrase
+    ip_address: str | None = None
+    date: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    raw_request_head: bytes | None = None   # exact bytes written, when the client could record them
+    raw_response_head: bytes | None = None  # exact status line + header lines received
+
+
+@dataclass
+class RecordPointer:
+    """Where a record lives: the store key of its WARC file and its gzip member's offset/length."""
+
+    file: str
+    offset: int
+    length: int
+    record_id: str
+    date: str
+    payload_digest: str | None = None
+    record_type: str = "response"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "offset": self.offset, "length": self.length,
+                "record_id": self.record_id}
+
+
+@dataclass
+class PriorCapture:
+    """The capture a revisit record refers to."""
+
+    url: str
+    date: str             # WARC-Date of the original response record
+    record_id: str
+    payload_digest: str
+
+
+@dataclass
+class ClosedWarc:
+    """A WARC file that is complete, renamed in the spool and ready to publish."""
+
+    key: str
+    path: Path
+    index_key: str
+    index_path: Path
+    records: int
+
+
+def _header_block(first_line: str, headers: list[tuple[bytes, bytes]]) -> bytes:
+    out = [first_line.encode("latin-1")]
+    out.extend(name + b": " + value for name, value in headers)
+    return b"\r\n".join(out) + b"\r\n\r\n"
+
+
+class _RawHeaders(StatusAndHeaders):  # type: ignore[misc]
+    """StatusAndHeaders whose wire form is the exact bytes we were given."""
+
+    def __init__(self, raw: bytes, statusline: str, headers: list[tuple[str, str]], protocol: str):
+        super().__init__(statusline, headers, protocol=protocol)
+        self.raw = raw
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        self.headers_buff = self.raw
+
+
+def _strip_chunked(headers: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes, bytes]], bytes | None]:
+    """Twisted removes chunk framing; a Transfer-Encoding header left in place would lie about
+    the block, so it moves to a WARC header (WARC 1.1 §6.3 allows de-chunked payloads)."""
+    kept, removed = [], None
+    for name, value in headers:
+        if name.lower() == b"transfer-encoding":
+            removed = value
+        else:
+            kept.append((name, value))
+    return kept, removed
+
+
+def _str_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]
+
+
+class RotatingWarcWriter:
+    """Writes gzip-per-record WARC files for one site into the spool, rolling over at max_size.
+
+    The file is `<key>.open` (flock-held) while written and renamed to its final name on close,
+    so a crash never leaves a truncated file that looks complete; `archive.repair` mends `.open`
+    leftovers. `on_close` publishes the closed file and its CDXJ index to the store.
+    """
+
+    def __init__(self, spool_dir: Path, site: str, *, info: dict[str, Any] | None = None,
+                 max_size: int = DEFAULT_MAX_SIZE, prefix: str = "govwire", gzip_level: int = 6,
+                 on_close: Callable[[ClosedWarc], None] | None = None) -> None:
+        self.spool_dir = Path(spool_dir)
+        self.site = site
+        self.info = info or {}
+        self.max_size = max_size
+        self.prefix = prefix
+        self.gzip_level = gzip_level
+        self.on_close = on_close
+        self._serial = 0
+        self._fh: BinaryIO | None = None
+        self._key = ""
+        self._path = Path()
+        self._opened = datetime.now(timezone.utc)
+        self._index: list[str] = []
+        self._records = 0
+        self._builder = WARCWriter(BytesIO(), gzip=False, warc_version="1.1")
+
+    # -- file lifecycle -------------------------------------------------------------------
+    def _open(self) -> None:
+        self._opened = datetime.now(timezone.utc)
+        self._serial += 1
+        ts = self._opened.strftime("%Y%m%d%H%M%S%f")[:17]
+        host = socket.gethostname().split(".")[0][:20] or "host"
+        name = f"{self.prefix}-{self.site}-{ts}-{self._serial:05d}-{host}-{secrets.token_hex(4)}.warc.gz"
+        self._key = warc_key(self.site, self._opened, name)
+        self._path = self.spool_dir / self._key
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(f"{self._path}.open", "xb")
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # tells `govwire sync` this file is live
+        self._fh = fh
+        self._index = []
+        self._records = 0
+        info = {"software": "govwire (https://github.com/govwire/govwire)",
+                "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+                "isPartOf": self.site, "hostname": socket.gethostname(), **self.info}
+        rec = self._builder.create_warcinfo_record(name, {k: v for k, v in info.items() if v})
+        self._write(rec, index=False)
+
+    def _write(self, record: Any, *, index: bool = True, url: str = "", status: int = 0,
+               mime: str = "") -> RecordPointer:
+        assert self._fh is not None
+        buf = BytesIO()
+        self._builder._write_warc_record(buf, record)
+        comp = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        data = comp.compress(buf.getvalue()) + comp.flush()
+        offset = self._fh.tell()
+        self._fh.write(data)
+        self._records += 1
+        h = record.rec_headers
+        ptr = RecordPointer(self._key, offset, len(data), h.get_header("WARC-Record-ID"),
+                            h.get_header("WARC-Date"), h.get_header("WARC-Payload-Digest"),
+                            record.rec_type)
+        if index:
+            self._index.append(cdxj_line(url, ptr, status=status, mime=mime,
+                                         filename=self._key))
+        return ptr
+
+    def close(self) -> ClosedWarc | None:
+        if self._fh is None:
+            return None
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        final = self._path
+        os.replace(f"{final}.open", final)
+        self._fh.close()  # releases the flock only after the rename
+        self._fh = None
+        ikey = index_key(self.site, self._opened, final.name)
+        ipath = self.spool_dir / ikey
+        ipath.parent.mkdir(parents=True, exist_ok=True)
+        tmp = ipath.with_name(ipath.name + ".tmp")
+        tmp.write_text("".join(sorted(self._index)), encoding="utf-8")
+        os.replace(tmp, ipath)
+        closed = ClosedWarc(self._key, final, ikey, ipath, self._records)
+        if self.on_close:
+            self.on_close(closed)
+        return closed
+
+    def _ensure_open(self) -> None:
+        if self._fh is not None and self._fh.tell() >= self.max_size:
+            self.close()
+        if self._fh is None:
+            self._open()
+
+    @property
+    def current_key(self) -> str:
+        return self._key
+
+    # -- records ----------------------------------------------------------------------------
+    def write_exchange(self, ex: Exchange, *, prior: PriorCapture | None = None
+                       ) -> tuple[RecordPointer, RecordPointer]:
+        """Write the response (or a revisit, when `prior` holds the same payload or the server
+        said 304) and its request; return (response-or-revisit pointer, request pointer)."""
+        self._ensure_open()
+        date = datetime_to_iso_date(ex.date.astimezone(timezone.utc).replace(tzinfo=None),
+                                    use_micros=True)
+        common: dict[str, str] = {"WARC-Date": date}
+        if ex.ip_address:
+            common["WARC-IP-Address"] = ex.ip_address
+
+        headers, removed_te = _strip_chunked(ex.response_headers)
+        reason = ex.reason if ex.reason is not None else reason_phrase(ex.status)
+        statusline = f"{ex.status} {reason}".rstrip() if reason else str(ex.status)
+        if ex.raw_response_head and not removed_te:
+            raw = ex.raw_response_head  # byte-exact: name case, order, reason phrase, folding
+        else:
+            raw = _header_block(f"{ex.protocol} {statusline}", headers)
+        http = _RawHeaders(raw, statusline, _str_headers(headers), ex.protocol)
+        wh = {"WARC-Type": "response", "WARC-Record-ID": self._builder._make_warc_id(), **common}
+        if removed_te:
+            wh["WARC-Govwire-Transfer-Encoding"] = removed_te.decode("latin-1")
+        ctype = dict((n.lower(), v) for n, v in headers).get(b"content-type", b"").decode("latin-1")
+        mime = ctype.split(";")[0].strip().lower()
+
+        not_modified = ex.status == 304 and prior is not None
+        if prior is not None and (not_modified or self._payload_digest(ex.body) == prior.payload_digest):
+            wh.update({"WARC-Profile": PROFILE_NOT_MODIFIED if not_modified else PROFILE_IDENTICAL,
+                       "WARC-Refers-To": prior.record_id,
+                       "WARC-Refers-To-Target-URI": prior.url,
+                       "WARC-Refers-To-Date": prior.date})
+            if not not_modified:
+                wh["WARC-Payload-Digest"] = prior.payload_digest
+            rec = self._builder.create_warc_record(ex.url, "revisit", http_headers=http,
+                                                   warc_headers_dict=wh)
+            rec.length = None  # headers only; let warcio compute
+            resp = self._write(rec, url=ex.url, status=ex.status, mime="warc/revisit")
+            resp.payload_digest = prior.payload_digest
+        else:
+            rec = self._builder.create_warc_record(ex.url, "response", payload=BytesIO(ex.body),
+                                                   length=len(ex.body), http_headers=http,
+                                                   warc_headers_dict=wh)
+            resp = self._write(rec, url=ex.url, status=ex.status, mime=mime)
+
+        parts = urlsplit(ex.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        req_headers = list(ex.request_headers)
+        if not any(n.lower() == b"host" for n, _ in req_headers):
+            req_headers.insert(0, (b"Host", parts.netloc.encode("idna") if parts.netloc else b""))
+        if ex.raw_request_head:
+            rraw = ex.raw_request_head
+        else:
+            rraw = _header_block(f"{ex.method} {target} {ex.protocol}", req_headers)
+        rhttp = _RawHeaders(rraw, f"{ex.method} {target}", _str_headers(req_headers), ex.protocol)
+        rwh = {"WARC-Type": "request", "WARC-Record-ID": self._builder._make_warc_id(), **common,
+               "WARC-Concurrent-To": resp.record_id}
+        rrec = self._builder.create_warc_record(ex.url, "request", payload=BytesIO(ex.request_body),
+                                                length=len(ex.request_body), http_headers=rhttp,
+                                                warc_headers_dict=rwh)
+        req = self._write(rrec, index=False)
+        return resp, req
+
+    @staticmethod
+    def _payload_digest(body: bytes) -> str:
+        import base64
+        import hashlib
+        return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def payload_digest(body: bytes) -> str:
+    """WARC-style sha1 payload digest of a body ("sha1:BASE32")."""
+    return RotatingWarcWriter._payload_digest(body)
+
+
+def settings_info(settings: dict[str, Any]) -> str:
+    """warcinfo 'settings' value: JSON of non-secret settings only (credentials never archived)."""
+    secret = ("KEY", "SECRET", "TOKEN", "PASSWORD", "CREDENTIAL")
+    safe = {k: v for k, v in settings.items() if not any(s in k.upper() for s in secret)}
+    return json.dumps(safe, sort_keys=True, default=str)

@@ -1,0 +1,124 @@
+"""An HTTP/1.1 download handler that also keeps the exact bytes of each message head.
+
+Scrapy's Response normalises header names, drops the reason phrase and never shows the request
+line Twisted wrote. For a faithful WARC we record, at the Twisted protocol level:
+- the request head exactly as written to the socket (request line, Host, header case and order);
+- the response status line and header lines exactly as received.
+Both go into request.meta for the WARC capture extension. Anything unexpected in these private
+Twisted/Scrapy hooks disables recording for that request and the capture falls back to
+reconstruction (docs/warc-fidelity.md), so fetching itself never depends on it.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import (
+    HTTP11DownloadHandler,
+    _LenientHTTP11ClientFactory,
+    _LenientHTTP11ClientProtocol,
+    _LenientHTTPClientParser,
+    _ScrapyAgent,
+)
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.web._newclient import HEADER, STATUS
+
+logger = logging.getLogger(__name__)
+
+META_RAW_REQUEST = "govwire_raw_request_head"
+META_RAW_RESPONSE = "govwire_raw_response_head"
+
+
+class _RecordingParser(_LenientHTTPClientParser):
+    """Keeps the raw status and header lines (with their own line endings)."""
+
+    def lineReceived(self, line: bytes) -> None:
+        if self.state in (STATUS, HEADER):
+            lines = self.__dict__.setdefault("_govwire_lines", [])
+            lines.append(line)
+            if self.state == HEADER and line in (b"", b"\r"):
+                # the response object exists since the status line; set this before the
+                # header end fires the response deferred (and Scrapy's callbacks) synchronously
+                resp = getattr(self, "response", None)
+                if resp is not None:
+                    resp._govwire_raw_head = b"\n".join(lines) + b"\n"
+                    resp._govwire_raw_request = getattr(self, "_govwire_request_head", None)
+                self._govwire_lines = []  # a 1xx interim response starts a new head
+                super().lineReceived(line)
+                return
+        super().lineReceived(line)
+
+
+class _RecordingProtocol(_LenientHTTP11ClientProtocol):
+    def request(self, request: Any) -> Any:
+        transport = self.transport
+        written: list[bytes] = []
+        patched = False
+        try:
+            orig_write, orig_seq = transport.write, transport.writeSequence
+
+            def write(data: bytes) -> None:
+                written.append(bytes(data))
+                orig_write(data)
+
+            def write_sequence(seq: Any) -> None:
+                seq = [bytes(x) for x in seq]
+                written.extend(seq)
+                orig_seq(seq)
+
+            transport.write, transport.writeSequence = write, write_sequence
+            patched = True
+        except AttributeError:
+            pass
+        try:
+            d = super().request(request)
+        finally:
+            if patched:
+                del transport.write, transport.writeSequence
+        if self._parser is not None:
+            self._parser.__class__ = _RecordingParser
+            data = b"".join(written)
+            end = data.find(b"\r\n\r\n")
+            if end >= 0:
+                self._parser._govwire_request_head = data[: end + 4]
+        return d
+
+
+class _RecordingFactory(_LenientHTTP11ClientFactory):
+    def buildProtocol(self, addr: Any) -> Any:
+        return _RecordingProtocol(self._quiescentCallback)
+
+
+class _RecordingAgent(_ScrapyAgent):
+    def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
+        request.meta[META_RAW_RESPONSE] = getattr(txresponse, "_govwire_raw_head", None)
+        request.meta[META_RAW_REQUEST] = getattr(txresponse, "_govwire_raw_request", None)
+        return super()._cb_bodyready(txresponse, request)
+
+
+class RecordingHTTP11DownloadHandler(HTTP11DownloadHandler):
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self._pool._factory = _RecordingFactory
+
+    async def download_request(self, request: Request) -> Response:
+        agent = _RecordingAgent(
+            contextFactory=self._contextFactory,
+            bindAddress=self._bind_address,
+            pool=self._pool,
+            maxsize=self._default_maxsize,
+            warnsize=self._default_warnsize,
+            fail_on_dataloss=self._fail_on_dataloss,
+            crawler=self._crawler,
+            tls_verbose_logging=self._tls_verbose_logging,
+        )
+        from scrapy.core.downloader.handlers.http11 import ResponseDataLossError, wrap_twisted_exceptions
+
+        try:
+            with wrap_twisted_exceptions():
+                return await maybe_deferred_to_future(agent.download_request(request))
+        except ResponseDataLossError:
+            logger.warning("data loss while downloading %s (set DOWNLOAD_FAIL_ON_DATALOSS)", request.url)
+            raise

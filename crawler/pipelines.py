@@ -1,0 +1,137 @@
+"""The archive pipeline: clean each fetched page off the reactor and store its document.
+
+The WARC records were written when the bytes arrived (crawler/warc_capture.py); here we only
+turn an article into its clean-text document. Cleaning runs in worker processes so extraction
+never blocks downloads (stack-notes: trafilatura inline caps a crawl at ~90 pages/s).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import datetime, timezone
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from archive.keys import capture_key, doc_key
+from crawler.items import PageItem
+from crawler.session import ArchiveSession, Outcome, dumps
+
+logger = logging.getLogger(__name__)
+
+DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+
+
+def clean_page(body: bytes, encoding: str | None, url: str, captured: str | None) -> dict[str, Any]:
+    """Runs in a worker: bytes in, document dict (or {'error': ...}) out."""
+    from cleaners import clean
+    from cleaners.errors import CleanerInputError
+
+    try:
+        html: str | bytes = body.decode(encoding) if encoding else body
+    except (LookupError, UnicodeDecodeError):
+        html = body
+    when = datetime.fromisoformat(captured) if captured else None
+    try:
+        return clean(html, url, captured=when).to_dict()
+    except CleanerInputError as e:
+        return {"error": str(e)}
+
+
+def _preload() -> None:
+    import cleaners  # noqa: F401  (warm trafilatura and the site registry once per worker)
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.session = ArchiveSession.for_crawler(crawler)
+        self.workers = crawler.settings.getint("GOVWIRE_CLEAN_WORKERS", 2)
+        self.pool: Executor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider: Any = None) -> None:
+        if self.workers > 0:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["cleaners"])
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_preload)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+    async def _clean(self, item: PageItem, url: str) -> dict[str, Any]:
+        args = (item.body, item.encoding, url, item.fetched_at)
+        if self.pool is None:
+            return clean_page(*args)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, clean_page, *args)
+
+    async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+        sess = self.session
+        c = sess.counters
+        ctype = item.content_type.split(";")[0].strip().lower()
+        outcome = Outcome(url=item.url, ok=True, site=item.site, stored=(item.warc or {}).get("file", ""))
+        if item.revisit:
+            c.unchanged += 1
+            outcome.reason = "unchanged"
+        elif not item.make_document or item.status >= 300 or ctype not in DOCUMENT_TYPES:
+            c.archived_only += 1
+            outcome.reason = "archived (no document: %s)" % (
+                "not an article" if not item.make_document else f"HTTP {item.status}"
+                if item.status >= 300 else ctype)
+        else:
+            meta = dict(item.metadata)
+            cleaner_url = meta.pop("cleaner_url", None) or item.final_url
+            doc = await self._clean(item, cleaner_url)
+            if "error" in doc:
+                c.archived_only += 1
+                outcome.reason = f"archived (not cleaned: {doc['error']})"
+            else:
+                doc = self._document(item, doc, meta)
+                key = doc_key(item.site, doc["canonical_url"] or item.final_url,
+                              datetime.now(timezone.utc), item.payload_digest or "")
+                sess.put_object(key, dumps(doc))
+                if item.url in sess.changed_urls or item.final_url in sess.changed_urls:
+                    c.changed += 1
+                else:
+                    c.new += 1
+                outcome = Outcome(url=item.url, ok=True, site=item.site, title=doc["title"],
+                                  words=doc["word_count"], stored=key, document=doc)
+        self._record_capture(item, outcome)
+        if item.make_document or item.url not in sess.outcomes:
+            sess.outcomes[item.url] = outcome
+        return item
+
+    def _document(self, item: PageItem, doc: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+        doc["metadata"] = {**doc.get("metadata", {}), **meta}
+        # GOV.UK's Content API knows the publication dates better than the page does
+        doc["published"] = meta.get("first_published_at") or doc.get("published")
+        doc["modified"] = meta.get("public_updated_at") or doc.get("modified")
+        doc["url"] = item.url
+        doc["final_url"] = item.final_url
+        doc["canonical_url"] = doc.get("canonical_url") or item.final_url
+        doc["site"] = item.site
+        doc["content_digest"] = "sha256:" + hashlib.sha256(doc["text"].encode("utf-8")).hexdigest()
+        doc["id"] = hashlib.sha256(f"{doc['canonical_url']}\n{item.payload_digest}".encode()).hexdigest()[:32]
+        doc["warc"] = item.warc
+        doc["payload_digest"] = item.payload_digest
+        doc["fetched_at"] = item.fetched_at
+        doc["status"] = item.status
+        return doc
+
+    def _record_capture(self, item: PageItem, outcome: Outcome) -> None:
+        if not item.warc:
+            return
+        rec = {"url": item.url, "final_url": item.final_url, "site": item.site, "status": item.status,
+               "fetched_at": item.fetched_at, "warc": item.warc, "payload_digest": item.payload_digest,
+               "revisit": item.revisit, "document": outcome.stored if outcome.document else None}
+        for url in {item.url, item.final_url}:
+            when = datetime.fromisoformat(item.fetched_at) if item.fetched_at else datetime.now(timezone.utc)
+            self.session.put_object(capture_key(url, when, item.warc["record_id"]), dumps(rec))

@@ -1,0 +1,136 @@
+"""Run govwire crawls in-process with Scrapy and collect what happened.
+
+A Twisted reactor starts once per process, so each call here is one `CrawlerProcess` run: the
+CLI calls it once per invocation, tests run the CLI in a subprocess.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler import exitcodes
+from crawler.session import ArchiveSession, Outcome
+
+
+@dataclass
+class CrawlSummary:
+    sites: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def total(self, key: str) -> int:
+        return sum(int(s.get(key, 0)) for s in self.sites.values())
+
+    @property
+    def exit_code(self) -> int:
+        if any(s.get("store_error") for s in self.sites.values()):
+            return exitcodes.PARTIAL if self.total("new") + self.total("changed") else exitcodes.FAILED
+        if any(s.get("lock_held") for s in self.sites.values()):
+            return exitcodes.LOCKED
+        done = self.total("new") + self.total("changed") + self.total("unchanged")
+        failed = self.total("failed")
+        if failed:
+            return exitcodes.PARTIAL if done or self.total("archived_only") else exitcodes.FAILED
+        if done + self.total("archived_only") == 0:
+            return exitcodes.NOTHING
+        return exitcodes.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        keys = ("fetched", "new", "changed", "unchanged", "archived_only", "failed", "bytes", "spooled")
+        d: dict[str, Any] = {k: self.total(k) for k in keys}
+        d["sites"] = self.sites
+        d["exit_code"] = self.exit_code
+        return d
+
+
+def project_settings(store_uri: str | None, overrides: dict[str, Any] | None = None) -> Any:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    s = get_project_settings()
+    values = dict(overrides or {})
+    if store_uri:
+        values["GOVWIRE_STORE"] = store_uri
+    s.setdict(values, priority="cmdline")
+    return s
+
+
+def run_spiders(jobs: list[tuple[str, dict[str, Any]]], *, store_uri: str | None,
+                settings: dict[str, Any] | None = None) -> CrawlSummary:
+    from scrapy.crawler import CrawlerProcess
+
+    s = project_settings(store_uri, settings)
+    process = CrawlerProcess(s, install_root_handler=True)
+    crawlers = []
+    for name, kwargs in jobs:
+        crawler = process.create_crawler(name)
+        process.crawl(crawler, **{k: v for k, v in kwargs.items() if v is not None})
+        crawlers.append((name, crawler))
+    process.start()
+    summary = CrawlSummary()
+    for name, crawler in crawlers:
+        sess = ArchiveSession.of(crawler)
+        if sess is None:
+            summary.sites[name] = {"store_error": "the archive session did not start (see log)"}
+            continue
+        summary.sites[name] = sess.summary(finish_reason=crawler.stats.get_value("finish_reason"))
+        summary.outcomes.extend(sess.outcomes.values())
+    return summary
+
+
+def run_crawl(sites: list[str], *, store_uri: str | None, settings: dict[str, Any] | None = None,
+              since: str | None = None, until: str | None = None, max_items: int | None = None
+              ) -> CrawlSummary:
+    kwargs = {"since": since, "until": until, "max_items": str(max_items) if max_items else None}
+    return run_spiders([(site, kwargs) for site in sites], store_uri=store_uri, settings=settings)
+
+
+def check_url(url: str) -> str | None:
+    """Why a URL cannot be fetched, or None if it looks fetchable."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as e:
+        return f"bad URL ({e})"
+    if parts.scheme not in ("http", "https"):
+        return f"unsupported scheme {parts.scheme!r} (only http and https)" if parts.scheme else "bad URL (no scheme)"
+    if not parts.hostname:
+        return "bad URL (no host)"
+    if any(c.isspace() for c in url):
+        return "bad URL (contains whitespace)"
+    return None
+
+
+def run_archive(urls: list[str], *, store_uri: str | None, ignore_robots: bool = False,
+                settings: dict[str, Any] | None = None) -> tuple[list[Outcome], CrawlSummary]:
+    """Archive each URL through the same downloader, middlewares and pipeline as the crawls."""
+    outcomes: dict[str, Outcome] = {}
+    good: list[str] = []
+    for u in urls:
+        why = check_url(u)
+        if why:
+            outcomes[u] = Outcome(url=u, ok=False, reason=why)
+        elif u not in good:
+            good.append(u)
+    summary = CrawlSummary()
+    if good:
+        extra = dict(settings or {})
+        if ignore_robots:
+            extra["ROBOTSTXT_OBEY"] = False
+        extra.setdefault("GOVWIRE_LOCK", False)  # one-off archiving must not block scheduled crawls
+        with tempfile.TemporaryDirectory(prefix="govwire-") as tmp:
+            url_file = Path(tmp, "urls.txt")
+            url_file.write_text("\n".join(good) + "\n", encoding="utf-8")
+            summary = run_spiders([("urls", {"url_file": str(url_file)})], store_uri=store_uri,
+                                  settings=extra)
+        got = {o.url: o for o in summary.outcomes}
+        for u in good:
+            outcomes[u] = got.get(u) or Outcome(url=u, ok=False, reason="no response (see log)")
+        store_error = next((s.get("store_error") for s in summary.sites.values() if s.get("store_error")), None)
+        if store_error:
+            for o in outcomes.values():
+                if o.ok:
+                    o.reason = (o.reason + "; " if o.reason else "") + "kept in local spool (run `govwire sync`)"
+    return [outcomes[u] for u in dict.fromkeys(urls)], summary

@@ -1,0 +1,95 @@
+"""Scrapy settings for govwire: polite defaults, faithful WARC capture, archive pipeline.
+
+Every GOVWIRE_* setting can be set from the environment variable of the same name; the CLI
+maps its flags to settings at command-line priority (default < env/project < spider < flag).
+"""
+from __future__ import annotations
+
+import os
+
+from crawler import __version__
+
+BOT_NAME = "govwire"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+# --- govwire ------------------------------------------------------------------------------
+# Where WARCs, documents, indexes and state go: a path, file:// or s3://bucket/prefix.
+GOVWIRE_STORE = _env("GOVWIRE_STORE", "./data")
+# Contact URL or e-mail put in the User-Agent so site owners can reach the operator.
+GOVWIRE_CONTACT = _env("GOVWIRE_CONTACT", "https://github.com/govwire/govwire")
+# Roll WARC files over at this size (bytes).
+GOVWIRE_WARC_MAX_SIZE = int(_env("GOVWIRE_WARC_MAX_SIZE", str(1_000_000_000)))
+# zlib level for the per-record gzip members (6 is ~3x faster than warcio's 9 for ~2% size).
+GOVWIRE_WARC_GZIP_LEVEL = int(_env("GOVWIRE_WARC_GZIP_LEVEL", "6"))
+# Worker processes for text extraction, so cleaning never blocks the reactor; 0 = inline.
+GOVWIRE_CLEAN_WORKERS = int(_env("GOVWIRE_CLEAN_WORKERS", str(min(2, os.cpu_count() or 1))))
+# Take a per-site lock in the store for the length of a crawl (cron safety).
+GOVWIRE_LOCK = _env("GOVWIRE_LOCK", "1") not in ("0", "false", "no")
+# A lock with no heartbeat for this long is considered stale and taken over (seconds).
+GOVWIRE_LOCK_STALE_AFTER = float(_env("GOVWIRE_LOCK_STALE_AFTER", str(6 * 3600)))
+# Seconds between progress lines on stderr (0 = off).
+GOVWIRE_PROGRESS_INTERVAL = float(_env("GOVWIRE_PROGRESS_INTERVAL", "10"))
+# Seed configs directory (default: the repository's seeds/).
+GOVWIRE_SEEDS_DIR = _env("GOVWIRE_SEEDS_DIR", "")
+# Longest Retry-After we are willing to wait on a 429/503 (seconds).
+GOVWIRE_RETRY_AFTER_MAX = float(_env("GOVWIRE_RETRY_AFTER_MAX", "300"))
+
+# --- politeness ------------------------------------------------------------------------------
+USER_AGENT = f"govwire/{__version__} (+{GOVWIRE_CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = int(_env("GOVWIRE_DOWNLOAD_TIMEOUT", "30"))
+# Body size cap: bigger responses are cancelled and reported, never half-archived.
+DOWNLOAD_MAXSIZE = int(_env("GOVWIRE_MAX_BODY", str(50 * 1024 * 1024)))
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+RETRY_TIMES = 2
+COOKIES_ENABLED = False  # we archive public pages; cookies would only personalise them
+
+# warcio cannot read br or zstd records; ask only for what every WARC reader decodes.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.7",
+    "Accept-Language": "en-GB,en;q=0.8",
+    "Accept-Encoding": "gzip, deflate",
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares_core.RobotsTxtMiddleware": 100,
+    # before HttpCompressionMiddleware (590) so its setdefault keeps our Accept-Encoding
+    "crawler.middlewares_core.ConditionalRequestMiddleware": 580,
+}
+
+# Same HTTP/1.1 client as Scrapy's, but it also keeps the exact message heads for the WARC.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.download_handler.RecordingHTTP11DownloadHandler",
+    "https": "crawler.download_handler.RecordingHTTP11DownloadHandler",
+}
+
+EXTENSIONS = {
+    "crawler.warc_capture.WarcCaptureExtension": 100,
+    "crawler.progress.ProgressExtension": 500,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+# Scrapy 2.19 opens a code-running HTTP endpoint by default: never in an archiver.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = _env("GOVWIRE_LOG_LEVEL", "INFO")

@@ -1,0 +1,138 @@
+"""Capture every HTTP exchange into WARC the moment its bytes arrive.
+
+`response_downloaded` fires before any downloader middleware's process_response: the body is
+still Content-Encoded, redirects and error pages are visible, and the request carries the
+headers that were actually sent. Archive first, clean second (style rule 19).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from archive.errors import ArchiveError
+from archive.locks import LockBusy, SiteLock
+from archive.state import UrlState
+from archive.warc import Exchange, PriorCapture
+from crawler.download_handler import META_RAW_REQUEST, META_RAW_RESPONSE
+from crawler.session import ArchiveSession, Outcome
+from crawler.spiders.base import META_DIGEST, META_REVISIT, META_WARC
+
+logger = logging.getLogger(__name__)
+
+
+def site_of(spider: Spider) -> str:
+    return getattr(spider, "site", "") or spider.name
+
+
+def _headers(h: Any) -> list[tuple[bytes, bytes]]:
+    out: list[tuple[bytes, bytes]] = []
+    for name, values in h.items():
+        for v in values:
+            out.append((bytes(name), bytes(v)))
+    return out
+
+
+def _protocol(response: Response) -> str:
+    p = getattr(response, "protocol", None) or "HTTP/1.1"
+    return p if p.upper().startswith("HTTP/") else "HTTP/1.1"
+
+
+class WarcCaptureExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        try:
+            self.session = ArchiveSession.for_crawler(crawler)
+        except ArchiveError as e:
+            raise NotConfigured(str(e)) from e
+        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureExtension:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        site = site_of(spider)
+        s = self.crawler.settings
+        if s.getbool("GOVWIRE_LOCK", True):
+            lock = SiteLock(self.session.store, site, stale_after=s.getfloat("GOVWIRE_LOCK_STALE_AFTER"))
+            try:
+                lock.acquire()
+            except LockBusy as e:
+                self.session.lock_busy = str(e)
+                logger.error("%s", e)
+                assert self.crawler.engine is not None
+                self.crawler.engine.close_spider_async(reason="lock_held") if hasattr(
+                    self.crawler.engine, "close_spider_async") else self.crawler.engine.close_spider(
+                    spider, "lock_held")
+                return
+            except ArchiveError as e:
+                self.session.store_error = str(e)
+                logger.error("%s", e)
+                assert self.crawler.engine is not None
+                self.crawler.engine.close_spider(spider, "store_unavailable")
+                return
+            if lock.took_over:
+                logger.warning("took over a stale lock for %s from pid %s on %s", site,
+                               lock.took_over.get("pid"), lock.took_over.get("host"))
+            self.session.locks[site] = lock
+        try:
+            self.session.state(site)
+        except ArchiveError as e:
+            self.session.store_error = str(e)
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        site = site_of(spider)
+        sess = self.session
+        fetched = datetime.now(timezone.utc)
+        ex = Exchange(
+            url=request.url, method=request.method, request_headers=_headers(request.headers),
+            request_body=request.body or b"", status=response.status,
+            response_headers=_headers(response.headers), body=response.body,
+            protocol=_protocol(response), ip_address=str(response.ip_address) if response.ip_address else None,
+            date=fetched, raw_request_head=request.meta.pop(META_RAW_REQUEST, None),
+            raw_response_head=request.meta.pop(META_RAW_RESPONSE, None))
+        try:
+            state = sess.state(site)
+        except ArchiveError:
+            state = None
+        prev = state.get(request.url) if state else None
+        prior = (PriorCapture(prev.url, prev.date, prev.record_id, prev.payload_digest)
+                 if prev and response.status in (200, 304) else None)
+        resp_ptr, _ = sess.writer(site).write_exchange(ex, prior=prior)
+        sess.counters.fetched += 1
+        sess.counters.bytes += len(response.body)
+        request.meta[META_WARC] = resp_ptr.to_dict()
+        request.meta[META_DIGEST] = resp_ptr.payload_digest
+        request.meta[META_REVISIT] = resp_ptr.record_type == "revisit"
+        request.meta["govwire_fetched_at"] = fetched.isoformat()
+        if state is not None and response.status == 200 and resp_ptr.record_type == "response":
+            if prev is not None and prev.payload_digest != resp_ptr.payload_digest:
+                sess.changed_urls.add(request.url)
+            state.put(request.url, UrlState(
+                payload_digest=resp_ptr.payload_digest or "", record_id=resp_ptr.record_id,
+                date=resp_ptr.date, url=request.url,
+                etag=_h(response, b"ETag"), last_modified=_h(response, b"Last-Modified")))
+        elif state is not None and prev is not None and response.status == 304:
+            prev.etag = _h(response, b"ETag") or prev.etag
+            prev.last_modified = _h(response, b"Last-Modified") or prev.last_modified
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        for f in getattr(spider, "failures", []) or []:
+            url = f.get("url", "")
+            self.session.counters.failed += 1
+            self.session.outcomes.setdefault(url, Outcome(url=url, ok=False, reason=f.get("reason", "failed"),
+                                                          site=site_of(spider)))
+        self.session.close()
+
+
+def _h(response: Response, name: bytes) -> str | None:
+    v = response.headers.get(name)
+    return v.decode("latin-1") if v else None
