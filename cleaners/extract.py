@@ -1,0 +1,192 @@
+"""The one place that talks to trafilatura and lxml: decode, parse once, extract.
+
+The page is parsed once with lxml; metadata is read from that tree with a few cheap
+XPath lookups (no htmldate), and the same tree is handed to trafilatura for the text,
+with the site's ``prune_xpath``.
+"""
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from cleaners.errors import CleanerInputError
+
+__all__ = ["MAX_INPUT_BYTES", "PageMeta", "decode_html", "extract_text", "page_meta", "parse_html"]
+
+MAX_INPUT_BYTES = 20 * 1024 * 1024  # a news page is < 2 MB; more is a wrong file, not a page
+
+# Options shared by clean() and the no-regression baseline: comments are not article text.
+TRAFILATURA_OPTIONS: dict[str, Any] = {"include_comments": False, "include_tables": True}
+
+_MAGIC = (
+    (b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"), (b"PK\x03\x04", "a ZIP archive"),
+    (b"RIFF", "a RIFF (WebP/AVI) file"), (b"WARC/", "a WARC file (use the archive tools)"),
+)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def decode_html(data: str | bytes, charset: str | None = None) -> str:
+    """Bytes to text: BOM, then the given charset, then ``<meta charset>``, then UTF-8, cp1252.
+
+    Raises:
+        CleanerInputError: empty, too large, or binary (PDF, image, NUL bytes) input.
+    """
+    if isinstance(data, str):
+        if len(data) > MAX_INPUT_BYTES:
+            raise CleanerInputError(f"input too large: {len(data)} characters (limit {MAX_INPUT_BYTES})")
+        text = data
+    else:
+        if len(data) > MAX_INPUT_BYTES:
+            raise CleanerInputError(f"input too large: {len(data)} bytes (limit {MAX_INPUT_BYTES})")
+        if data[:2] == b"\x1f\x8b":  # page.html.gz as stored; cap the inflated size too
+            try:
+                data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, MAX_INPUT_BYTES + 1)
+            except (zlib.error, EOFError, gzip.BadGzipFile) as e:
+                raise CleanerInputError(f"corrupt gzip input: {e}") from None
+            if len(data) > MAX_INPUT_BYTES:
+                raise CleanerInputError(f"input too large once un-gzipped (limit {MAX_INPUT_BYTES})")
+        text = _decode_bytes(data, charset)
+    if not text.strip():
+        raise CleanerInputError("empty input: nothing to clean")
+    if "\x00" in text[:4096]:
+        raise CleanerInputError("binary input (NUL bytes): not an HTML page")
+    return text
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace")
+    head = data[:1024].lstrip()
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise CleanerInputError(f"binary input: {what}, not an HTML page")
+    candidates = [charset] if charset else []
+    m = _META_CHARSET.search(data[:8192])
+    if m:
+        candidates.append(m.group(1).decode("ascii", "replace"))
+    for enc in candidates:
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            continue
+        if enc.lower().replace("-", "") in ("iso88591", "latin1", "ascii", "usascii"):
+            enc = "cp1252"  # what browsers do (WHATWG encoding standard)
+        return data.decode(enc, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    """Parse once; None when lxml finds no document at all."""
+    text = _XML_DECL.sub("", text, count=1)
+    try:
+        return load_html(text)
+    except (ValueError, TypeError):
+        return None
+
+
+def extract_text(tree: HtmlElement, url: str | None, prune_xpath: tuple[str, ...] = ()) -> str:
+    """Main text in trafilatura's txt layout (one paragraph per line, ``- `` list items)."""
+    doc = trafilatura.bare_extraction(
+        tree, url=url, output_format="python", with_metadata=False,
+        prune_xpath=list(prune_xpath) or None, **TRAFILATURA_OPTIONS)
+    if doc is None:
+        return ""
+    return str(getattr(doc, "text", "") or "")
+
+
+@dataclass
+class PageMeta:
+    """Metadata read from the page head, JSON-LD and Open Graph."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    description: str | None = None
+    site_name: str | None = None
+    jsonld: dict[str, Any] = field(default_factory=dict)
+
+
+def _first(tree: HtmlElement, *xpaths: str) -> str | None:
+    for xp in xpaths:
+        for v in tree.xpath(xp):
+            v = (v if isinstance(v, str) else v.text_content()).strip()
+            if v:
+                return " ".join(v.split())
+    return None
+
+
+def article_jsonld(tree: HtmlElement) -> dict[str, Any]:
+    """The first JSON-LD object whose @type ends in "Article" (NewsArticle, …), else {}."""
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            obj = stack.pop(0)
+            if not isinstance(obj, dict):
+                continue
+            stack.extend(obj.get("@graph", []) if isinstance(obj.get("@graph"), list) else [])
+            types = obj.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(isinstance(t, str) and t.endswith("Article") for t in types):
+                return obj
+    return {}
+
+
+def _names(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for it in items:
+        name = it.get("name") if isinstance(it, dict) else it
+        if isinstance(name, str) and name.strip():
+            out.append(" ".join(name.split()))
+    return out
+
+
+def page_meta(tree: HtmlElement) -> PageMeta:
+    """Title, authors, dates, language, canonical url and description of a parsed page."""
+    ld = article_jsonld(tree)
+    meta = PageMeta(jsonld=ld)
+    ld_title = ld.get("headline") or ld.get("headLine") or ld.get("name")
+    meta.title = _first(tree, '//meta[@property="og:title"]/@content') or (
+        ld_title.strip() if isinstance(ld_title, str) else None) or _first(
+        tree, "//head/title", "//h1")
+    meta.authors = (_names(ld.get("author")) if ld else []) or [
+        a for a in [_first(tree, '//meta[@name="author"]/@content',
+                           '//meta[@property="article:author_name"]/@content')] if a]
+    pub, mod = ld.get("datePublished"), ld.get("dateModified")
+    meta.published = (pub if isinstance(pub, str) else None) or _first(
+        tree, '//meta[@property="article:published_time"]/@content',
+        '//*[@itemprop="datePublished"]/@content', '//time[@itemprop="datePublished"]/@datetime')
+    meta.modified = (mod if isinstance(mod, str) else None) or _first(
+        tree, '//meta[@property="article:modified_time"]/@content',
+        '//*[@itemprop="dateModified"]/@content')
+    meta.language = _first(tree, "/html/@lang", '//meta[@http-equiv="content-language"]/@content')
+    meta.canonical_url = _first(tree, '//link[@rel="canonical"]/@href',
+                                '//meta[@property="og:url"]/@content')
+    meta.description = _first(tree, '//meta[@name="description"]/@content',
+                              '//meta[@property="og:description"]/@content')
+    meta.site_name = _first(tree, '//meta[@property="og:site_name"]/@content')
+    return meta

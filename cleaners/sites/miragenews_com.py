@@ -1,0 +1,26 @@
+"""Mirage News (miragenews.com): "Public Release" copies of GOV.UK and other releases.
+
+Takes the source byline line under the title (e.g. "UK Gov") into
+``metadata["source_byline"]`` and cuts the closing "/Public Release. This material from
+the originating organization/author(s) … View in full here." disclaimer (seeds/001,
+sites.md §2a).
+"""
+from __future__ import annotations
+
+from cleaners.base import SiteCleaner, move_to_metadata, register, truncate
+
+
+@register("miragenews.com")
+class MirageNewsCleaner(SiteCleaner):
+    outlet = "Mirage News"
+    text_signatures = (r"^/Public Release\. This material from the originating organization",)
+    metadata_lines = (
+        move_to_metadata(  # "UK Gov": short source label as the 2nd line; seeds/001 line 3
+            "source_byline", r"\A[^\n]{10,400}\n(?P<line>(?P<value>[A-Z][\w&.,'’ -]{1,40}))$"
+            r"(?=\n[^\n]{60,})", field="source_byline"),
+    )
+    truncate_at = (
+        truncate(  # "/Public Release. This material from the originating organization/author(s)…"
+            "public_release", r"/Public Release\. This material from the originating"
+            r" organi[sz]ation", kind="disclaimer"),  # seeds/001 last line, sites.md §2a
+    )
