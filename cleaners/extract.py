@@ -170,9 +170,11 @@ def page_meta(tree: HtmlElement) -> PageMeta:
     ld = article_jsonld(tree)
     meta = PageMeta(jsonld=ld)
     ld_title = ld.get("headline") or ld.get("headLine") or ld.get("name")
+    h1 = tree.xpath("//body//h1")
     meta.title = _first(tree, '//meta[@property="og:title"]/@content') or (
-        ld_title.strip() if isinstance(ld_title, str) else None) or _first(
-        tree, "//head/title", "//h1")
+        " ".join(ld_title.split()) if isinstance(ld_title, str) and ld_title.strip() else None) or (
+        " ".join(h1[0].text_content().split()) or None if len(h1) == 1 else None) or _first(
+        tree, "//head/title")
     meta.authors = (_names(ld.get("author")) if ld else []) or [
         a for a in [_first(tree, '//meta[@name="author"]/@content',
                            '//meta[@property="article:author_name"]/@content')] if a]

@@ -64,6 +64,7 @@ class GovUkCleaner(SiteCleaner):
             "content_id": meta("content-id"), "political_status": meta("political-status"),
             "publishing_government": meta("publishing-government"),
             "withdrawn": meta("withdrawn") == "withdrawn",
-            "notice": next(iter(texts(_cls("gem-c-notice"))), None),
+            "notice": next(iter(texts(_cls("gem-c-notice") + "//*[contains(@class, 'banner__content')]")
+                               or texts(_cls("gem-c-notice"))), None),
         }
         doc.metadata.update({k: v for k, v in extras.items() if v})

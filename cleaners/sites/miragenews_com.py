@@ -15,8 +15,9 @@ class MirageNewsCleaner(SiteCleaner):
     outlet = "Mirage News"
     text_signatures = (r"^/Public Release\. This material from the originating organization",)
     metadata_lines = (
-        move_to_metadata(  # "UK Gov": short source label as the 2nd line; seeds/001 line 3
-            "source_byline", r"\A[^\n]{10,400}\n(?P<line>(?P<value>[A-Z][\w&.,'’ -]{1,40}))$"
+        move_to_metadata(  # "UK Gov": a short label (no sentence punctuation) as the 1st/2nd
+            # line, before a long paragraph; seeds/001 line 3, sites.md §2a
+            "source_byline", r"\A(?:[^\n]{10,400}\n)?(?P<line>(?P<value>[A-Z][\w&,'’ -]{1,40}))$"
             r"(?=\n[^\n]{60,})", field="source_byline"),
     )
     truncate_at = (

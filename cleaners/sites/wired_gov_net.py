@@ -3,19 +3,25 @@
 Strips the department header line and "|Printable version" above the title, takes
 "Original article link: <url>" into ``metadata["source_url"]``, and ends the article at
 the "Latest News from <department>" list of other headlines (seeds/000, sites.md §2b).
+The publication time comes from the URL key ("…+09102025101500?open").
 """
 from __future__ import annotations
 
+import re
+
 from cleaners.base import SiteCleaner, drop, move_to_metadata, register, truncate
+from cleaners.document import CleanDocument
+
+_URL_STAMP = re.compile(r"\+(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{2})(?:\?|$)")  # DDMMYYYYHHMMSS
 
 
 @register("wired-gov.net")
 class WiredGovCleaner(SiteCleaner):
     outlet = "Wired-Gov"
-    text_signatures = (r"^\|Printable version$", r"^Original article link: ")
+    text_signatures = (r"^\|\s?Printable version$", r"^Original article link: ")
     metadata_lines = (
         move_to_metadata(  # "Foreign,Commonwealth and Development Office" above "|Printable version"
-            "department", r"\A(?P<value>[^\n]{2,120})\n(?=\|Printable version$)",
+            "department", r"\A(?P<value>[^\n]{2,120})\n(?=\|\s?Printable version$)",
             field="department"),  # seeds/000 line 1, sites.md §2b
         move_to_metadata(  # "Original article link: https://www.gov.uk/…"; seeds/000
             "source_link", r"^Original article link:\s*(?P<value>https?://\S+)\s*$",
@@ -23,8 +29,16 @@ class WiredGovCleaner(SiteCleaner):
     )
     truncate_at = (
         truncate(  # "Latest News from\nForeign,Commonwealth…" + headline list; seeds/000
-            "latest_news", r"^Latest News from$", kind="latest-news"),  # exact: a heading "Latest news from the summit" in a body survives
-    )
+            "latest_news", r"^Latest News from$", kind="latest-news"),  # exact line: a body
+    )  # heading "Latest News from the Front Line" survives (adversarial golden)
     drop_paragraphs = (
         drop("printable", r"\|\s?Printable version", kind="share"),  # "|Printable version"; seeds/000
     )
+
+    def before_rules(self, text: str, doc: CleanDocument) -> str:
+        """Wired-Gov pages show no date; the URL key carries the publication time (UK local)."""
+        m = _URL_STAMP.search(doc.url)
+        if m and not doc.published:
+            d, mo, y, h, mi, s = m.groups()
+            doc.published = f"{y}-{mo}-{d}T{h}:{mi}:{s}"
+        return text
