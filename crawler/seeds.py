@@ -360,11 +360,15 @@ def load_seed(name: str, seeds_dir_: str | os.PathLike[str] | None = None,
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{_where(path)}: not valid TOML: {e}") from None
     mapping, politeness = _read_relocation(d)
+    file_base = raw.get("base_url", "")
     for k, v in politeness.items():
         _set_dotted(raw, f"politeness.{k}", v)
     for k, v in (overrides or {}).items():
         _set_dotted(raw, k, v)
-    return _parse(path, raw, mapping)
+    seed = _parse(path, raw, mapping)
+    if file_base and seed.real_base_url != file_base:  # base_url overridden: remember the real site
+        seed = replace(seed, real_base_url=file_base)
+    return seed
 
 
 def load_all(seeds_dir_: str | os.PathLike[str] | None = None, *, settings: Any = None) -> dict[str, SeedConfig]:

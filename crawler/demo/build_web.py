@@ -886,6 +886,10 @@ def build(out_web: Path, out_updates: Path) -> dict[str, int]:
         peers = [x for x in by_org[it.orgs[0]["base_path"] if it.orgs else ""] if x is not it][:3]
         add_govuk_item(gov, it, peers)
     add_govuk_feeds(gov, items, [FCDO, HO, DSIT])
+    for org in (FCDO, HO, DSIT):
+        mine = [it for it in items if it.orgs and it.orgs[0]["base_path"].endswith("/" + org.slug)]
+        gov.add(f"/government/organisations/{org.slug}", f"government/organisations/{org.slug}.html",
+                homepage(f"{org.title} - GOV.UK", [(it.path, it.title) for it in mine]))
     search_index = [search_item(it) for it in items]
     search_index.append({"content_id": cid("guidance", "serbia"), "content_purpose_subgroup": "guidance",
                          "content_purpose_supergroup": "guidance_and_regulation",
