@@ -1,0 +1,67 @@
+"""govwire sites: what is configured to be crawled (seeds/*.toml), and when."""
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from crawler.seeds import SeedConfig, load_all, seeds_dir
+
+HELP = "list the configured sites: domains, feeds, schedules"
+DESCRIPTION = """List every seed config (seeds/<site>.toml, or $GOVWIRE_SEEDS_DIR): the site name you
+pass to `govwire crawl`, its domains, feeds/sitemaps (absolute), politeness and cron schedule.
+Loading validates every file, so this is also the quickest config check (exit 2 on a bad file).
+
+examples:
+  govwire sites
+  govwire sites --json | jq '.[] | {name, schedule}'
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print the configs as JSON")
+    p.add_argument("--seeds-dir", metavar="DIR", help="read seeds from DIR (default: $GOVWIRE_SEEDS_DIR or seeds/)")
+
+
+def describe(seed: SeedConfig) -> dict[str, Any]:
+    """A JSON-able view of one seed, with feed and sitemap URLs made absolute."""
+    return {
+        "name": seed.name,
+        "description": seed.description,
+        "file": str(seed.path),
+        "domains": seed.all_domains,
+        "schedule": seed.schedule,
+        "politeness": {"download_delay": seed.politeness.download_delay,
+                       "concurrency": seed.politeness.concurrency, "max_rps": seed.politeness.max_rps},
+        "search": None if seed.search is None else {
+            "api": seed.url(seed.search.api_path), "organisations": list(seed.search.organisations),
+            "document_types": list(seed.search.document_types), "page_size": seed.search.page_size},
+        "sources": [{"name": s.name, "outlet": s.outlet, "base_url": s.base_url, "domains": list(s.domains),
+                     "feeds": s.feed_urls, "sitemaps": s.sitemap_urls} for s in seed.all_sources()],
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    seeds = load_all(args.seeds_dir)
+    rows = [describe(s) for s in seeds.values()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    print(f"seeds: {seeds_dir(args.seeds_dir)}")
+    for r in rows:
+        sched = r["schedule"] or "(on demand)"
+        pol = r["politeness"]
+        print(f"\n{r['name']:12} {sched:16} delay {pol['download_delay']}s, {pol['concurrency']} at a time"
+              f"  - {r['description']}")
+        if r["search"]:
+            print(f"  search   {r['search']['api']}  ({', '.join(r['search']['document_types'])})")
+        for s in r["sources"]:
+            label = f"{s['name']} ({s['outlet']})" if s["outlet"] else s["name"]
+            print(f"  {label}: {', '.join(s['domains'])}")
+            for u in s["feeds"]:
+                print(f"    feed     {u}")
+            for u in s["sitemaps"]:
+                print(f"    sitemap  {u}")
+        if not r["sources"]:
+            print(f"  domains: {', '.join(r['domains']) or 'any (URLs given on the command line)'}")
+    return 0
