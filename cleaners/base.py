@@ -87,8 +87,10 @@ class CutRule:
         pos = 0
         while (s := self.start.search(text, pos)) is not None:
             e = self.end.search(text, s.end(), s.start() + self.max_chars)
-            if e is None:
-                pos = s.end()
+            if e is None or e.end() <= s.start():  # no bounded end (or an empty span): keep
+                pos = max(s.end(), s.start() + 1)
+                if pos > len(text):
+                    break
                 continue
             removed.append(Removal(f"{owner}.{self.id}", self.kind, text[s.start():e.end()].strip()))
             text = text[: s.start()] + "\n" + text[e.end():]
