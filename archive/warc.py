@@ -130,6 +130,17 @@ def _strip_chunked(headers: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes
     return kept, removed
 
 
+def _drop_transfer_encoding(head: bytes) -> tuple[bytes, bytes | None]:
+    kept, te = [], None
+    for line in head.split(b"\n"):
+        name, sep, value = line.partition(b":")
+        if sep and name.strip().lower() == b"transfer-encoding":
+            te = value.strip()
+        else:
+            kept.append(line)
+    return b"\n".join(kept), te
+
+
 def _str_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]
 
@@ -247,8 +258,11 @@ class RotatingWarcWriter:
         headers, removed_te = _strip_chunked(ex.response_headers)
         reason = ex.reason if ex.reason is not None else reason_phrase(ex.status)
         statusline = f"{ex.status} {reason}".rstrip() if reason else str(ex.status)
-        if ex.raw_response_head and not removed_te:
-            raw = ex.raw_response_head  # byte-exact: name case, order, reason phrase, folding
+        if ex.raw_response_head:
+            # byte-exact (name case, order, reason phrase) but for a Transfer-Encoding line,
+            # since the client removed the chunk framing from the body
+            raw, te = _drop_transfer_encoding(ex.raw_response_head)
+            removed_te = removed_te or te
         else:
             raw = _header_block(f"{ex.protocol} {statusline}", headers)
         http = _RawHeaders(raw, statusline, _str_headers(headers), ex.protocol)

@@ -31,7 +31,8 @@ class ConditionalRequestMiddleware:
         sess = ArchiveSession.of(self.crawler)
         if sess is None:
             return None
-        site = getattr(spider, "site", "") or (spider.name if spider else "")
+        spider = spider or self.crawler.spider  # Scrapy 2.19 no longer passes it
+        site = getattr(spider, "site", "") or spider.name
         try:
             prev = sess.state(site).get(request.url)
         except ArchiveError:

@@ -5,6 +5,7 @@ CLI calls it once per invocation, tests run the CLI in a subprocess.
 """
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -14,6 +15,10 @@ from urllib.parse import urlsplit
 
 from crawler import exitcodes
 from crawler.session import ArchiveSession, Outcome
+
+
+QUIET_LOGGERS = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt",
+                 "scrapy.core.downloader.handlers.http11", "crawler.download_handler")
 
 
 @dataclass
@@ -64,6 +69,11 @@ def run_spiders(jobs: list[tuple[str, dict[str, Any]]], *, store_uri: str | None
 
     s = project_settings(store_uri, settings)
     process = CrawlerProcess(s, install_root_handler=True)
+    if logging.getLevelName(s.get("LOG_LEVEL", "INFO")) >= logging.WARNING:
+        # download failures are reported by our own per-URL lines and summary; their
+        # tracebacks would only bury them (a bug in a callback still logs in full)
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     crawlers = []
     for name, kwargs in jobs:
         crawler = process.create_crawler(name)

@@ -55,6 +55,12 @@ class WireServer:
             def handle(self) -> None:
                 sock: socket.socket = self.request
                 sock.settimeout(5)
+                try:
+                    self._serve(sock)
+                except OSError:
+                    pass  # the client hung up (e.g. it cancelled an oversized body)
+
+            def _serve(self, sock: socket.socket) -> None:
                 buf = b""
                 while True:
                     while b"\r\n\r\n" not in buf:
