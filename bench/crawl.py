@@ -1,0 +1,293 @@
+"""Crawl benchmark: the full govwire pipeline vs a bare Scrapy spider doing the same fetches.
+
+    python bench/crawl.py                 # 2,000 pages: pages/s of both, ratio, peak RSS at 1k
+    python bench/crawl.py --pages 10000   # the 10k case (slower): peak RSS at 1k and 10k
+    python bench/crawl.py --keep DIR      # keep the generated site / store for inspection
+
+A synthetic site of realistic ~100 KB news pages (inline scripts and JSON hydration data, nav
+and footer link lists, 20-40 paragraphs, a few de-duplicated links to other articles) is
+generated in a temp dir, served by a separate process on 127.0.0.1 (so serving does not compete
+with the crawler for the GIL), and listed in a sitemap. Each crawl runs in its own process
+(one Twisted reactor per process) with identical downloader settings; both obey robots.txt.
+(a) `urls` spider with `-a sitemap=…` through run_spiders(): WARC capture, conditional-request
+middleware, archive pipeline with cleaning, local store. (b) a plain scrapy.Spider that parses the
+sitemap and fetches every page, extracting only the title. RSS is sampled in the crawling process.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+_WORDS = ("government minister council funding report policy public service people local national "
+          "health education transport housing energy security border police court data digital "
+          "research industry business workers families children schools hospital review committee "
+          "announced today said plans new million billion year week support agreement partners "
+          "international region community rural urban climate investment growth trade export "
+          "consultation response proposals evidence inquiry standards safety regulator independent "
+          "spokesperson department office secretary chief executive director programme project "
+          "figures analysis survey increase decrease record average percent across between under "
+          "over after before during while because although however meanwhile further including").split()
+
+
+# ---------------------------------------------------------------------------------------------
+# The synthetic site
+
+def _sentence(rng: random.Random) -> str:
+    n = rng.randint(12, 28)
+    w = [rng.choice(_WORDS) for _ in range(n)]
+    return w[0].capitalize() + " " + " ".join(w[1:]) + rng.choice((".", ".", ".", ",", ";")).replace(",", ".").replace(";", ".")
+
+
+def _page(i: int, n: int, rng: random.Random) -> str:
+    title = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(6, 11))).capitalize()
+    paras = "\n".join(f"<p>{' '.join(_sentence(rng) for _ in range(rng.randint(2, 5)))}</p>"
+                      for _ in range(rng.randint(20, 40)))
+    related = sorted({rng.randrange(n) for _ in range(6)} - {i})[:5]
+    rel = "".join(f'<li><a href="/news/article-{j:05d}.html">Related story {j}</a></li>' for j in related)
+    nav = "".join(f'<li><a href="/section/{w}">{w.title()}</a></li>' for w in _WORDS[:60])
+    foot = "".join(f'<li><a href="/info/{w}">{w}</a></li>' for w in _WORDS[60:120])
+    # News pages carry most of their weight in scripts and hydration JSON, not in elements.
+    blob = json.dumps({"article": {"id": i, "title": title, "body": paras[:20000]},
+                       "config": {f"k{k}": _sentence(rng) for k in range(120)}})
+    script = "var a=" + json.dumps([_sentence(rng) for _ in range(150)]) + ";"
+    html = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{title} | Bench News</title>
+<meta name="description" content="{_sentence(rng)}"><link rel="canonical" href="/news/article-{i:05d}.html">
+<script>{script}</script><style>{'.c{margin:0;padding:0}' * 400}</style></head>
+<body><header><nav><ul>{nav}</ul></nav></header><main><article><h1>{title}</h1>
+<p class="byline">By Staff Reporter</p><time datetime="2025-10-09T10:00:00Z">9 October 2025</time>
+<div class="body">{paras}</div></article><aside><h2>Related</h2><ul>{rel}</ul></aside></main>
+<footer><ul>{foot}</ul></footer><script type="application/json" id="__DATA__">{blob}</script></body></html>
+"""
+    target = 100_000
+    if len(html) < target:  # top up to ~100 KB with more hydration data, as real pages do
+        html = html.replace("</body>", f"<script>var pad={json.dumps(_sentence(rng) * ((target - len(html)) // 60))};</script></body>")
+    return html
+
+
+def generate_site(root: Path, n: int) -> None:
+    (root / "news").mkdir(parents=True, exist_ok=True)
+    rng = random.Random(20251009)
+    locs = []
+    for i in range(n):
+        (root / "news" / f"article-{i:05d}.html").write_text(_page(i, n, rng), encoding="utf-8")
+        locs.append(f"<url><loc>{{base}}/news/article-{i:05d}.html</loc><lastmod>2025-10-09</lastmod></url>")
+    (root / "sitemap.tmpl").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
+                                       'schemas/sitemap/0.9">\n' + "\n".join(locs) + "\n</urlset>\n", encoding="utf-8")
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
+
+
+def serve(root: Path) -> None:
+    """Child process: serve `root` on 127.0.0.1:0, print the base URL, run until killed."""
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, *a: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            if self.path == "/sitemap.xml":
+                body = (root / "sitemap.tmpl").read_text().replace("{base}", base).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    print(base, flush=True)
+    httpd.serve_forever()
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring inside the crawling process
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class BenchProbe:
+    """Scrapy extension: counts page responses, samples RSS, writes a JSON result at close."""
+
+    def __init__(self, crawler: Any) -> None:
+        from scrapy import signals
+
+        self.out = crawler.settings.get("BENCH_OUT")
+        self.pages = 0
+        self.t0 = self.t1 = 0.0
+        self.peak = 0
+        self.at: dict[str, int] = {}
+        self._stop = threading.Event()
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.response, signal=signals.response_received)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BenchProbe:
+        return cls(crawler)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, _rss())
+
+    def opened(self, spider: Any) -> None:
+        self.t0 = time.perf_counter()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def response(self, response: Any, request: Any, spider: Any) -> None:
+        if "/news/" not in response.url:
+            return
+        self.pages += 1
+        self.t1 = time.perf_counter()
+        self.peak = max(self.peak, _rss())
+        for mark in (1000, 10000):
+            if self.pages == mark:
+                self.at[str(mark)] = self.peak
+
+    def closed(self, spider: Any, reason: str) -> None:
+        self._stop.set()
+        secs = (self.t1 or time.perf_counter()) - self.t0
+        res = {"pages": self.pages, "seconds": round(secs, 2), "pages_per_s": round(self.pages / secs, 1) if secs else 0,
+               "peak_rss_mb": round(max(self.peak, _rss()) / 2**20, 1),
+               "rss_mb_at": {k: round(v / 2**20, 1) for k, v in self.at.items()},
+               "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+               "finish_reason": reason}
+        Path(self.out).write_text(json.dumps(res))
+
+
+COMMON = {"CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "DOWNLOAD_DELAY": 0,
+          "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": True, "LOG_LEVEL": "ERROR",
+          "TELNETCONSOLE_ENABLED": False, "COOKIES_ENABLED": False, "RETRY_ENABLED": False,
+          "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+          "DEFAULT_REQUEST_HEADERS": {"Accept-Encoding": "gzip, deflate"}}
+
+
+def child_govwire(sitemap: str, store: str, out: str) -> None:
+    sys.path.insert(0, str(REPO))
+    from crawler.runner import project_settings, run_spiders
+
+    ext = dict(project_settings(None).getdict("EXTENSIONS"))
+    ext["__main__.BenchProbe"] = 900
+    settings = {**COMMON, "EXTENSIONS": ext, "BENCH_OUT": out, "GOVWIRE_PROGRESS_INTERVAL": 0,
+                "GOVWIRE_LOCK": False}
+    summary = run_spiders([("urls", {"sitemap": sitemap})], store_uri=store, settings=settings)
+    res = json.loads(Path(out).read_text())
+    res["summary"] = {k: v for k, v in summary.to_dict().items() if k != "sites"}
+    Path(out).write_text(json.dumps(res))
+
+
+def child_bare(sitemap: str, out: str) -> None:
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+
+        async def start(self) -> Any:
+            yield scrapy.Request(sitemap, callback=self.parse_sitemap)
+
+        def parse_sitemap(self, response: Any) -> Any:
+            for u in dict.fromkeys(re.findall(r"<loc>([^<]+)</loc>", response.text)):
+                yield scrapy.Request(u, callback=self.parse_page)
+
+        def parse_page(self, response: Any) -> Any:
+            yield {"url": response.url, "title": response.css("title::text").get()}
+
+    process = CrawlerProcess({**COMMON, "EXTENSIONS": {"__main__.BenchProbe": 900}, "BENCH_OUT": out})
+    process.crawl(Bare)
+    process.start()
+
+
+# ---------------------------------------------------------------------------------------------
+
+def run_child(args: list[str]) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        out = f.name
+    t = time.perf_counter()
+    subprocess.run([sys.executable, __file__, *args, "--out", out], check=True, cwd=REPO)
+    res = json.loads(Path(out).read_text())
+    res["wall_s"] = round(time.perf_counter() - t, 1)
+    os.unlink(out)
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--pages", type=int, default=2000, help="pages in the synthetic site (default 2000; 10000 for the RSS case)")
+    ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (site/ and store/)")
+    ap.add_argument("--only", choices=("govwire", "bare"), help="run one side only")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument("--child", choices=("govwire", "bare", "serve"), help=argparse.SUPPRESS)
+    ap.add_argument("--sitemap", help=argparse.SUPPRESS)
+    ap.add_argument("--store", help=argparse.SUPPRESS)
+    ap.add_argument("--root", help=argparse.SUPPRESS)
+    ap.add_argument("--out", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.child == "serve":
+        serve(Path(a.root))
+        return 0
+    if a.child == "govwire":
+        child_govwire(a.sitemap, a.store, a.out)
+        return 0
+    if a.child == "bare":
+        child_bare(a.sitemap, a.out)
+        return 0
+
+    work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="govwire-bench-"))
+    site = work / "site"
+    t = time.perf_counter()
+    generate_site(site, a.pages)
+    size = sum(p.stat().st_size for p in (site / "news").iterdir())
+    print(f"generated {a.pages} pages, {size / a.pages / 1000:.0f} KB average, in {time.perf_counter() - t:.1f}s",
+          file=sys.stderr)
+    server = subprocess.Popen([sys.executable, __file__, "--child", "serve", "--root", str(site)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        base = server.stdout.readline().strip()
+        sitemap = f"{base}/sitemap.xml"
+        results: dict[str, Any] = {"pages": a.pages, "avg_page_kb": round(size / a.pages / 1000)}
+        if a.only in (None, "bare"):
+            results["bare"] = run_child(["--child", "bare", "--sitemap", sitemap])
+        if a.only in (None, "govwire"):
+            results["govwire"] = run_child(["--child", "govwire", "--sitemap", sitemap, "--store", str(work / "store")])
+    finally:
+        server.terminate()
+        server.wait()
+    if "bare" in results and "govwire" in results and results["bare"]["pages_per_s"]:
+        results["ratio"] = round(results["govwire"]["pages_per_s"] / results["bare"]["pages_per_s"], 2)
+    if a.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for side in ("bare", "govwire"):
+            if side in results:
+                r = results[side]
+                print(f"{side:8} {r['pages']:6} pages in {r['seconds']:7.1f}s = {r['pages_per_s']:6.1f} pages/s, "
+                      f"peak RSS {r['peak_rss_mb']} MB, RSS at {r['rss_mb_at']}")
+        if "ratio" in results:
+            print(f"ratio govwire/bare = {results['ratio']} (target >= 0.5)")
+        if "govwire" in results:
+            print(f"govwire summary: {results['govwire'].get('summary')}")
+    if not a.keep:
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
