@@ -52,6 +52,8 @@ def format_text(rule_text: str) -> str:
 
 
 def _cleaner(url: str | None, site: str | None) -> SiteCleaner | None:
+    if site == "generic":
+        return None
     if site:
         cls = cleaner_by_name(site) or cleaner_for_url(site)
         if cls is None:
@@ -77,13 +79,14 @@ def clean_text(text: str, url: str | None = None, site: str | None = None) -> Cl
     Args:
         text: the extracted text; any mix of single and blank-line paragraph breaks.
         url: the page's address; picks the site cleaner by domain.
-        site: a cleaner name (``"wired_gov_net"``) or domain; overrides ``url``.
+        site: a cleaner name (``"wired_gov_net"``) or domain; overrides ``url``;
+            ``"generic"`` means generic rules only.
             With neither, the site is recognised from tell-tale junk when exactly one
             cleaner's signatures match, else only generic rules run.
     """
     cleaner = _cleaner(url, site)
     rule_text = to_rule_text(text)
-    if cleaner is None and url is None:
+    if cleaner is None and url is None and site is None:
         cls = detect_site(rule_text)
         cleaner = cls() if cls else None
     doc = CleanDocument(url=url or "", cleaner_version=CLEANER_VERSION)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaners import clean, registered
+from cleaners import clean, cleaner_for_url, registered
 from tests.fixtures_golden import GOLDEN_DIR, golden_record, write_golden
 
 CASES = sorted(p.parent for p in GOLDEN_DIR.glob("*/*/page.html*"))
@@ -57,14 +57,28 @@ def test_golden_case(case: Path, update_golden: bool) -> None:
     assert not problems, f"{case.relative_to(GOLDEN_DIR)}:\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("name", sorted(registered()))
-def test_every_cleaner_has_golden_cases(name: str) -> None:
-    site_dir = GOLDEN_DIR / name
-    cases = [c for c in CASES if c.parent == site_dir]
-    assert len(cases) >= 3, (f"cleaner {name!r} has {len(cases)} golden case(s); "
-                             f"add tests/golden/{name}/<case>/ (page.html, meta.json) to reach 3")
+def _module(cls: type) -> str:
+    return cls.__module__.rsplit(".", 1)[-1]
+
+
+@pytest.mark.parametrize("module", sorted({_module(c) for c in registered().values()}))
+def test_every_site_module_has_golden_cases(module: str) -> None:
+    """Cases live in tests/golden/<module>/ (titles sharing a CMS module share the folder)."""
+    cases = [c for c in CASES if c.parent == GOLDEN_DIR / module]
+    assert len(cases) >= 3, (f"{module} has {len(cases)} golden case(s); add "
+                             f"tests/golden/{module}/<case>/ (page.html, meta.json) to reach 3")
     assert any(c.name.startswith("adversarial-") for c in cases), (
-        f"cleaner {name!r} has no adversarial case; create tests/golden/{name}/adversarial-<what>/")
+        f"{module} has no adversarial case; create tests/golden/{module}/adversarial-<what>/")
+
+
+@pytest.mark.parametrize("name", sorted(registered()))
+def test_every_cleaner_has_a_golden_case(name: str) -> None:
+    """Each registered cleaner (each title of a shared CMS too) is exercised by a case."""
+    cls = registered()[name]
+    urls = [_load(c)[1].get("url") for c in CASES if c.parent == GOLDEN_DIR / _module(cls)]
+    assert any(cleaner_for_url(u) is cls for u in urls), (
+        f"no golden case for cleaner {name!r} ({', '.join(cls.domains)}); create "
+        f"tests/golden/{_module(cls)}/<case>/ whose meta.json url is on {cls.domains[0]}")
 
 
 def test_every_site_module_is_imported() -> None:
