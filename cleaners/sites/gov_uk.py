@@ -67,4 +67,10 @@ class GovUkCleaner(SiteCleaner):
             "notice": next(iter(texts(_cls("gem-c-notice") + "//*[contains(@class, 'banner__content')]")
                                or texts(_cls("gem-c-notice"))), None),
         }
+        # every "term: value" of the block, e.g. speeches' "Delivered on:", "Location:"
+        extras["page_details"] = {
+            " ".join(dt.text_content().split()).rstrip(":"): " ".join(
+                dt.getnext().text_content().split()).removesuffix(" — See all updates")
+            for dt in tree.xpath(_cls("gem-c-metadata") + "//dt")
+            if dt.getnext() is not None and dt.getnext().tag == "dd"}
         doc.metadata.update({k: v for k, v in extras.items() if v})
