@@ -1,11 +1,22 @@
-"""What every govwire spider shares: how to ask for an article and how to hand it to the pipeline."""
+"""What every govwire spider shares: how to ask for an article, how to hand it to the pipeline,
+which site it crawls (its seed config), which dates it wants, and how failures are reported.
+
+Discovery helpers (RSS/Atom feeds, sitemaps incl. index and gzip, lenient dates) live here too,
+because every site spider needs the same few of them and none is worth a dependency.
+"""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
+import gzip
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Iterable, Iterator
 
 import scrapy
+from lxml import etree
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.items import PageItem
 
@@ -15,18 +26,388 @@ META_DIGEST = "govwire_payload_digest"  # "sha1:..." payload digest of the (deco
 META_REVISIT = "govwire_revisit"        # True when the payload is unchanged since the last capture
 META_CONDITIONAL = "govwire_conditional"  # set on requests that may be sent conditionally
 META_SITE = "govwire_site"
+META_CLEANER_URL = "govwire_cleaner_url"  # real-domain URL of a fixture-web page (picks the cleaner)
+
+# crawler/middlewares.py; settings.py should list them too (see the comment block there)
+POLITENESS_MIDDLEWARES = {
+    "crawler.middlewares.CrawlDelayMiddleware": 120,
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+}
+
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.I)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+# ---------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------
+def parse_when(value: str | None, *, end: bool = False, now: datetime | None = None) -> datetime | None:
+    """Parse a `since`/`until` argument: an ISO date or datetime, or a relative age like `2d`.
+
+    Args:
+        value: "2025-10-01", "2025-10-01T12:00", "36h", "2d", "1w"; empty or None means no bound.
+        end: a bare date means the end of that day (for `until`), not its start.
+        now: the reference time for relative values (tests pin it).
+
+    Raises:
+        ValueError: with a one-line message naming the bad value.
+    """
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    m = _RELATIVE.match(text)
+    if m:
+        ref = now or datetime.now(timezone.utc)
+        return ref - timedelta(**{_UNITS[m.group(2).lower()]: int(m.group(1))})
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            d = datetime.fromisoformat(text).date()
+            return datetime.combine(d, time.max if end else time.min, tzinfo=timezone.utc)
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"bad date {text!r}: use YYYY-MM-DD, an ISO datetime or an age like 2d") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """Best-effort date of a feed entry or page: ISO 8601, RFC 822, `DD/MM/YYYY HH:MM:SS`
+    (Wired-Gov) or `09 Oct 2025` (Iconic). None when unknown: unknown dates never filter."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    except ValueError:
+        pass
+    try:
+        dt = parsedate_to_datetime(text)
+        return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    except (TypeError, ValueError, IndexError):
+        pass
+    m = _DMY.match(text)
+    if m:
+        d, mo, y, hh, mm, ss = m.groups()
+        return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0),
+                        tzinfo=timezone.utc)
+    for fmt in ("%d %b %Y", "%d %B %Y", "%A %d %B %Y %H:%M %Z"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Failures
+# ---------------------------------------------------------------------------------------------
+def describe_failure(failure: Any) -> str:
+    """One short line saying why a request failed, for `govwire archive` and crawl summaries.
+
+    Accepts a Twisted `Failure` or a bare exception; knows Scrapy's own download errors
+    (2.19 `scrapy.exceptions.*`) and the Twisted ones older handlers raise.
+    """
+    exc = getattr(failure, "value", failure)
+    name = type(exc).__name__
+    msg = str(exc)
+    response = getattr(exc, "response", None)
+    if name == "HttpError" and response is not None:
+        line = f"HTTP {response.status}"
+        retry_after = response.headers.get(b"Retry-After")
+        if response.status in (429, 503) and retry_after:
+            line += f" (Retry-After {retry_after.decode('latin-1')})"
+        return line
+    if name == "IgnoreRequest" and "robots.txt" in msg:
+        return "robots.txt disallows"
+    if name in ("CannotResolveHostError", "DNSLookupError", "NoResolverError"):
+        return "DNS lookup failed"
+    if name in ("DownloadConnectionRefusedError", "ConnectionRefusedError"):
+        return "connection refused"
+    if name in ("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError", "UserTimeoutError"):
+        return "timeout"
+    if name in ("DownloadCancelledError", "CancelledError") and "max size" in msg:
+        m = re.search(r"max size \((\d+)\)", msg)
+        return f"body over size cap ({m.group(1)} bytes)" if m else "body over size cap"
+    if name in ("UnsupportedURLSchemeError", "NotSupported") or "Missing scheme" in msg:
+        return "bad URL"
+    if name in ("ResponseDataLossError", "ResponseNeverReceived", "ConnectionLost", "ConnectionDone",
+                "ResponseFailed", "PotentialDataLoss"):
+        return "connection lost mid-response"
+    if name == "IgnoreRequest":
+        return f"ignored ({msg})" if msg else "ignored"
+    first = msg.splitlines()[0] if msg else ""
+    return f"{name}: {first}"[:200] if first else name
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot even be requested ("bad URL …"), or None."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "bad URL"
+    if any(c.isspace() for c in url):
+        return "bad URL (contains whitespace)"
+    if parts.scheme not in ("http", "https"):
+        return "bad URL (no scheme)" if not parts.scheme else f"bad URL (scheme {parts.scheme})"
+    if not parts.hostname:
+        return "bad URL (no host)"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Feeds and sitemaps
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Entry:
+    """One discovered article link, whatever the discovery source."""
+
+    url: str
+    title: str = ""
+    summary: str = ""
+    published: datetime | None = None
+    categories: list[str] = field(default_factory=list)
+    author: str = ""
+
+
+_XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _local(tag: Any) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _xml_root(body: bytes) -> Any:
+    if body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    root = etree.fromstring(body.lstrip(), parser=_XML_PARSER)
+    return root
+
+
+def _child_text(el: Any, *names: str) -> str:
+    for child in el:
+        if _local(child.tag) in names:
+            return "".join(child.itertext()).strip()
+    return ""
+
+
+def parse_feed(body: bytes, base_url: str = "") -> list[Entry]:
+    """Entries of an RSS 2.0 or Atom feed, in feed order."""
+    from urllib.parse import urljoin
+
+    root = _xml_root(body)
+    if root is None:
+        return []
+    out: list[Entry] = []
+    for el in root.iter():
+        kind = _local(el.tag)
+        if kind not in ("item", "entry"):
+            continue
+        link = ""
+        cats: list[str] = []
+        for child in el:
+            name = _local(child.tag)
+            if name == "link":
+                href = child.get("href")
+                if href and child.get("rel", "alternate") == "alternate":
+                    link = link or href
+                elif not href and (child.text or "").strip():
+                    link = link or child.text.strip()
+            elif name == "category":
+                cats.append((child.get("term") or child.text or "").strip())
+        if not link and kind == "item":
+            guid = _child_text(el, "guid")
+            link = guid if guid.startswith("http") else ""
+        if not link:
+            continue
+        author = _child_text(el, "creator", "author")
+        for child in el:
+            if _local(child.tag) == "author" and len(child):
+                author = _child_text(child, "name") or author
+        out.append(Entry(
+            url=urljoin(base_url, link),
+            title=_child_text(el, "title"),
+            summary=_child_text(el, "description", "summary"),
+            published=parse_date(_child_text(el, "pubDate", "published", "date", "updated")),
+            categories=[c for c in cats if c],
+            author=author,
+        ))
+    return out
+
+
+def parse_sitemap(body: bytes, base_url: str = "") -> tuple[str, list[Entry]]:
+    """(`"index"` or `"urlset"`, entries) of a sitemap, gzip or not; Google News tags read."""
+    from urllib.parse import urljoin
+
+    root = _xml_root(body)
+    if root is None:
+        return "urlset", []
+    kind = "index" if _local(root.tag) == "sitemapindex" else "urlset"
+    out: list[Entry] = []
+    for el in root:
+        if _local(el.tag) not in ("url", "sitemap"):
+            continue
+        loc = _child_text(el, "loc")
+        if not loc:
+            continue
+        entry = Entry(url=urljoin(base_url, loc), published=parse_date(_child_text(el, "lastmod")))
+        for child in el:
+            if _local(child.tag) == "news":
+                entry.title = _child_text(child, "title")
+                entry.published = parse_date(_child_text(child, "publication_date")) or entry.published
+                kw = _child_text(child, "keywords")
+                entry.categories = [k.strip() for k in kw.split(",") if k.strip()]
+        out.append(entry)
+    return kind, out
+
+
+# ---------------------------------------------------------------------------------------------
+# The base spider
+# ---------------------------------------------------------------------------------------------
 class GovwireSpider(scrapy.Spider):
-    """Base spider: `article_request()` for pages to archive and clean, `page_item()` in callbacks."""
+    """Base spider: `article_request()` for pages to archive and clean, `page_item()` in callbacks.
+
+    Spider arguments every site spider accepts: `since`, `until` (ISO date/datetime or an age
+    like `2d`) and `max_items` (stop asking for articles after that many).
+    """
 
     site: str = ""  # seed name; defaults to the spider name
+    needs_seed: bool = True
 
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Make sure the politeness middlewares run even if settings.py forgot them.
+
+        An entry already present (even `None`, i.e. disabled on purpose) is left alone.
+        """
+        super().update_settings(settings)
+        mws = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        missing = {k: v for k, v in POLITENESS_MIDDLEWARES.items() if k not in mws}
+        cls._seed_politeness(settings)
+        if missing:
+            # spider priority, like custom_settings: `scrapy crawl` re-applies the project
+            # settings over the crawler's after this hook, which would drop a project-level set
+            prio = max(settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0, SETTINGS_PRIORITIES["spider"])
+            settings.set("DOWNLOADER_MIDDLEWARES", {**mws, **missing}, priority=prio)
+
+    max_concurrency: int | None = None   # hard cap whatever the seed says (GOV.UK: 2)
+
+    @classmethod
+    def _seed_politeness(cls, settings: Any) -> None:
+        """Apply the seed's [politeness] (delay, concurrency, max_rps) at spider priority, so a
+        site's agreed pace travels with its seed; `-s` on the command line still wins."""
+        name = cls.site or getattr(cls, "name", "")
+        pol: Any = None
+        if name:
+            from crawler.errors import ConfigError
+            from crawler.seeds import load_seed
+
+            try:
+                pol = load_seed(name, settings=settings).politeness
+            except ConfigError as e:
+                if cls.needs_seed:
+                    raise
+                import logging
+
+                logging.getLogger(__name__).debug("no seed politeness for %r: %s", name, e)
+        spider_prio = SETTINGS_PRIORITIES["spider"]
+
+        def put(key: str, value: Any) -> None:
+            if (settings.getpriority(key) or 0) <= spider_prio:
+                settings.set(key, value, priority="spider")
+
+        if pol is not None:
+            values = dict(pol.scrapy_settings())
+            if pol.max_rps > 0:  # one request per delay per slot: the delay is what caps the rate
+                values["DOWNLOAD_DELAY"] = max(pol.download_delay, 1.0 / pol.max_rps)
+            for key, value in values.items():
+                put(key, value)
+        if cls.max_concurrency is not None:
+            cur = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+            if cur > cls.max_concurrency or cur <= 0:
+                put("CONCURRENT_REQUESTS_PER_DOMAIN", cls.max_concurrency)
+
+    def __init__(self, *args: Any, since: str | None = None, until: str | None = None,
+                 max_items: str | int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.since = parse_when(since)
+        self.until = parse_when(until, end=True)
+        self.max_items = int(max_items) if max_items not in (None, "", "0", 0) else None
+        self.requested = 0               # article requests handed out (for max_items)
+        self.failures: list[dict[str, str]] = []  # {url, reason}; collected by the runner
+        self._seen: set[str] = set()
+        self._seed: Any = None
+
+    # -- seed ------------------------------------------------------------------------------
+    @property
+    def seed(self) -> Any:
+        """This site's seed config (`crawler.seeds.SeedConfig`), loaded once on first use."""
+        if self._seed is None and self.needs_seed:
+            from crawler.seeds import load_seed
+
+            crawler = getattr(self, "crawler", None)
+            self._seed = load_seed(self.site or self.name,
+                                   settings=crawler.settings if crawler is not None else None)
+        return self._seed
+
+    def real_url(self, url: str) -> str:
+        """The real-domain URL of `url` (differs only on a relocated site, e.g. the fixture web)."""
+        seed = self.seed if self.needs_seed else None
+        if seed is None:
+            return url
+        from crawler.seeds import domain_for
+
+        return domain_for(url, seed) or url
+
+    # -- windows, limits, de-duplication ---------------------------------------------------
+    def in_window(self, when: datetime | None) -> bool:
+        """Unknown dates are kept: dropping them would lose undated but wanted pages."""
+        if when is None:
+            return True
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        if self.since and when < self.since:
+            return False
+        if self.until and when > self.until:
+            return False
+        return True
+
+    @property
+    def exhausted(self) -> bool:
+        return self.max_items is not None and self.requested >= self.max_items
+
+    def first_sight(self, url: str) -> bool:
+        """True once per URL (fragment dropped), so each link costs one Request at most."""
+        key = url.split("#", 1)[0]
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def fresh(self, urls: Iterable[str]) -> Iterator[str]:
+        """URLs never seen before, in order, until `max_items` is reached."""
+        for url in urls:
+            if self.exhausted:
+                return
+            if self.first_sight(url):
+                yield url
+
+    # -- requests and items ----------------------------------------------------------------
     def article_request(self, url: str, callback: Any = None, **meta: Any) -> scrapy.Request:
         """A request for a page we archive; conditional (ETag/Last-Modified) when we saw it before."""
+        self.requested += 1
         meta = {META_CONDITIONAL: True, "handle_httpstatus_list": [304], **meta}
         return scrapy.Request(url, callback=callback or self.parse_article, meta=meta,
                               errback=self.on_error)
+
+    def aux_request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        """A discovery request (feed, sitemap, API page): archived, but no document is made."""
+        kwargs.setdefault("errback", self.on_error)
+        return scrapy.Request(url, callback=callback, **kwargs)
 
     def parse_article(self, response: Response, **_: Any) -> Any:
         yield self.page_item(response)
@@ -35,6 +416,10 @@ class GovwireSpider(scrapy.Spider):
         meta = response.meta
         first = meta.get("redirect_urls", [response.url])[0]
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        if make_document and "cleaner_url" not in metadata:
+            real = meta.get(META_CLEANER_URL) or self.real_url(response.url)
+            if real != response.url:
+                metadata["cleaner_url"] = real
         return PageItem(
             url=first,
             final_url=response.url,
@@ -51,7 +436,252 @@ class GovwireSpider(scrapy.Spider):
             make_document=make_document,
         )
 
+    # -- failures --------------------------------------------------------------------------
+    def record_failure(self, url: str, reason: str) -> None:
+        """Keep `{url, reason}` where the runner reads it: `self.failures` and the stats."""
+        self.failures.append({"url": url, "reason": reason})
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.set_value("govwire/failures", list(self.failures))
+            crawler.stats.inc_value("govwire/failed")
+
     def on_error(self, failure: Any) -> None:
-        """Failures are counted and reported by the outcome collector; nothing to do here."""
-        self.logger.info("failed: %s: %s", failure.request.url if hasattr(failure, "request") else "?",
-                         failure.getErrorMessage())
+        """Errback of every request: classify the failure in one line and record it."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        reason = describe_failure(failure)
+        self.record_failure(url, reason)
+        self.logger.warning("failed: %s: %s", url, reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Site spiders: feeds/sitemaps from the seed, filtered by the seed's [filters]
+# ---------------------------------------------------------------------------------------------
+META_ENTRY = "govwire_entry"    # the discovery Entry (as a dict) that led to an article request
+META_SOURCE = "govwire_source"  # name of the seed source/title the article belongs to
+
+
+def get(obj: Any, key: str, default: Any = None) -> Any:
+    """`obj.key` or `obj[key]`, whichever the seed loader gives us; `default` when missing/None."""
+    if obj is None:
+        return default
+    value = obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+    if value is None and not isinstance(obj, dict):
+        for bag in ("extra", "options", "raw"):
+            extra = getattr(obj, bag, None)
+            if isinstance(extra, dict) and key in extra:
+                value = extra[key]
+                break
+    return default if value is None else value
+
+
+_REGEX_CACHE: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
+
+
+def _compiled(patterns: Iterable[str]) -> list[re.Pattern[str]]:
+    key = tuple(patterns)
+    if key not in _REGEX_CACHE:
+        _REGEX_CACHE[key] = [re.compile(p) for p in key]
+    return _REGEX_CACHE[key]
+
+
+def permits(source: Any, url: str) -> bool:
+    """A seed source's allow/deny regexes, matched against the URL's path plus query."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    if any(p.search(target) for p in _compiled(source.deny)):
+        return False
+    allow = _compiled(source.allow)
+    return not allow or any(p.search(target) for p in allow)
+
+
+def _word_re(words: Iterable[str]) -> re.Pattern[str] | None:
+    words = [w for w in words if w]
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.I)
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+class SiteSpider(GovwireSpider):
+    """A press site discovered through its RSS/Atom feeds and (news) sitemaps.
+
+    Filters come from the seed's `[filters]` table, so what counts as a UK-government story is
+    configuration, not code:
+      - `sections`: URL path prefixes ("news/uk/politics") or feed categories ("UK Gov"); an entry
+        must match one when any are given. Checked before fetching.
+      - `keywords`: words in the entry's title/summary/keywords that mark a government story.
+        An entry without one is fetched only when the page itself can still qualify it (bylines).
+      - `bylines`: page bylines/source labels that qualify a story ("PA Political Staff", "UK Gov").
+      - `source_domains`: the page must link its original on one of these hosts ("gov.uk"),
+        as Wired-Gov's "Original article link:" and Mirage's "View in full here" do.
+    A fetched page that fails the page checks is archived (WARC) but makes no document.
+    """
+
+    def sources(self) -> list[Any]:
+        """The seed's `crawler.seeds.Source`s: its [[sources]]/[[titles]], or the seed itself."""
+        return list(self.seed.all_sources())
+
+    def filters(self) -> dict[str, list[str]]:
+        f = self.seed.filters
+        return {k: list(getattr(f, k, ()) or ()) for k in ("sections", "keywords", "bylines", "source_domains")}
+
+    # -- discovery -------------------------------------------------------------------------
+    async def start(self) -> Any:
+        for src in self.sources():
+            for url in src.feed_urls:
+                yield self.aux_request(url, self.parse_feed_doc, cb_kwargs={"source": src})
+            for url in src.sitemap_urls:
+                yield self.aux_request(url, self.parse_sitemap_doc, cb_kwargs={"source": src})
+
+    def parse_feed_doc(self, response: Response, source: Any) -> Any:
+        yield self.page_item(response, make_document=False)
+        yield from self.follow_entries(parse_feed(response.body, response.url), source)
+
+    def parse_sitemap_doc(self, response: Response, source: Any) -> Any:
+        yield self.page_item(response, make_document=False)
+        kind, entries = parse_sitemap(response.body, response.url)
+        if kind == "index":
+            for e in entries:
+                if self.in_window(e.published) and self.first_sight(e.url):
+                    yield self.aux_request(e.url, self.parse_sitemap_doc, cb_kwargs={"source": source})
+            return
+        yield from self.follow_entries(entries, source)
+
+    def follow_entries(self, entries: list[Entry], source: Any) -> Iterator[scrapy.Request]:
+        """Article requests for the wanted entries, newest first, de-duplicated, within limits."""
+        entries = sorted(entries, key=lambda e: e.published or datetime.min.replace(tzinfo=timezone.utc),
+                         reverse=True)
+        for e in entries:
+            if self.exhausted:
+                return
+            if not permits(source, e.url) or not self.in_window(e.published):
+                continue
+            verdict = self.entry_verdict(e)
+            if verdict == "skip":
+                self.crawler.stats.inc_value("govwire/filtered/discovery")
+                continue
+            if not self.first_sight(e.url):
+                continue
+            yield self.article_request(e.url, **{
+                META_ENTRY: {"title": e.title, "summary": e.summary, "categories": e.categories,
+                             "published": e.published.isoformat() if e.published else None,
+                             "verdict": verdict},
+                META_SOURCE: source.name, "govwire_outlet": source.outlet})
+
+    def entry_verdict(self, e: Entry) -> str:
+        """"want", "check" (fetch, then let the page decide) or "skip", from the feed alone."""
+        f = self.filters()
+        from urllib.parse import urlsplit
+
+        path = urlsplit(e.url).path.lstrip("/")
+        cats = {c.lower() for c in e.categories}
+        if f["sections"]:
+            ok = any(path.startswith(s.strip("/") + "/") or s.lower() in cats for s in f["sections"])
+            if not ok:
+                return "skip"
+        kw = _word_re(f["keywords"])
+        if kw is not None and not kw.search(" ".join([e.title, e.summary, *e.categories])):
+            # a wire story may name the minister only further down, or carry a PA byline:
+            # worth one fetch when a section already narrowed it, never site-wide
+            return "check" if (f["sections"] or f["bylines"]) else "skip"
+        return "check" if f["source_domains"] else "want"
+
+    # -- articles --------------------------------------------------------------------------
+    def parse_article(self, response: Response, **_: Any) -> Any:
+        entry = response.meta.get(META_ENTRY) or {}
+        meta: dict[str, Any] = {"source": response.meta.get(META_SOURCE) or self.name}
+        if response.meta.get("govwire_outlet"):
+            meta["outlet"] = response.meta["govwire_outlet"]
+        if entry.get("title"):
+            meta["feed_title"] = entry["title"]
+        if entry.get("categories"):
+            meta["categories"] = entry["categories"]
+        if response.status != 200 or not isinstance(response, scrapy.http.TextResponse):
+            yield self.page_item(response, **meta)
+            return
+        bylines = page_bylines(response)
+        if bylines:
+            meta["byline"] = bylines[0]
+        published = entry.get("published") or page_published(response)
+        if published:
+            meta["published"] = published
+        src_link = self.source_link(response)
+        if src_link:
+            meta["source_url"] = src_link
+        why_not = self.page_rejects(response, entry, bylines, src_link, published)
+        if why_not:
+            self.crawler.stats.inc_value("govwire/filtered/page")
+            self.logger.info("not a government story (%s): %s", why_not, response.url)
+            yield self.page_item(response, make_document=False, skipped=why_not, **meta)
+            return
+        yield self.page_item(response, **meta)
+
+    def source_link(self, response: Response) -> str | None:
+        domains = {d.lower().removeprefix("www.") for d in self.filters()["source_domains"]}
+        if not domains:
+            return None
+        for href in response.xpath("//a/@href").getall():
+            href = href.strip()
+            if href.startswith("http") and _host(href) in domains:
+                return href
+        return None
+
+    def page_rejects(self, response: Response, entry: dict[str, Any], bylines: list[str],
+                     src_link: str | None, published: str | None) -> str | None:
+        """Why a fetched page is not a wanted story, or None when it is."""
+        f = self.filters()
+        if published and not self.in_window(parse_date(published)):
+            return "outside the date window"
+        if f["source_domains"] and not src_link:
+            return "no link to its original on " + "/".join(f["source_domains"])
+        kw = _word_re(f["keywords"])
+        if entry.get("verdict") == "check" and kw is not None:
+            by = _word_re(f["bylines"])
+            if by is not None and any(by.search(b) for b in bylines):
+                return None
+            text = " ".join(response.xpath("//h1//text() | //p//text()").getall())
+            if not kw.search(text):
+                return "neither a government keyword nor a wire byline"
+        return None
+
+
+def page_bylines(response: Response) -> list[str]:
+    """Byline or source label strings a page states, most specific first."""
+    import json as _json
+
+    out: list[str] = []
+    for sel in ('//meta[@property="article:author_name"]/@content', '//meta[@name="author"]/@content',
+                '//*[contains(@class,"source-label")]//text()', '//a[@rel="author"]//text()',
+                '//a[contains(@href,"/author/")]//text()', '//*[contains(@class,"byline")]//text()'):
+        out += [t.strip() for t in response.xpath(sel).getall() if t.strip()]
+    for raw in response.xpath('//script[@type="application/ld+json"]/text()').getall():
+        try:
+            data = _json.loads(raw)
+        except ValueError:
+            continue
+        for obj in data if isinstance(data, list) else [data]:
+            if not isinstance(obj, dict):
+                continue
+            authors = obj.get("author")
+            for a in authors if isinstance(authors, list) else [authors]:
+                if isinstance(a, dict) and a.get("name"):
+                    out.append(str(a["name"]))
+    return list(dict.fromkeys(out))
+
+
+def page_published(response: Response) -> str | None:
+    for sel in ('//meta[@property="article:published_time"]/@content',
+                '//meta[@itemprop="datePublished"]/@content', '//time[@datetime]/@datetime',
+                '//meta[@name="govuk:first-published-at"]/@content'):
+        v = response.xpath(sel).get()
+        if v and parse_date(v):
+            return v.strip()
+    return None
