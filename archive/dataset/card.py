@@ -1,0 +1,127 @@
+"""The dataset card (README.md in the output), rendered from the manifest alone.
+
+Why from the manifest: an incremental build must describe old shards too without reading them,
+and the card must be byte-identical for identical input (no build time, no host name).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from archive.dataset.schema import (DOCUMENTS_SCHEMA, LICENCE_OGL, LICENCE_PUBLISHER,
+                                    SYNDICATION_SCHEMA, URLS_SCHEMA, column_docs)
+
+__all__ = ["render_card"]
+
+
+def _table(schema_rows: list[tuple[str, str, str]]) -> str:
+    lines = ["| column | type | description |", "|---|---|---|"]
+    lines += [f"| `{n}` | `{t}` | {d.replace('|', '/')} |" for n, t, d in schema_rows]
+    return "\n".join(lines)
+
+
+def render_card(manifest: dict[str, Any]) -> str:
+    """Markdown card: counts per site and month, schema, licences, provenance, how to load."""
+    rows = manifest["rows"]
+    fmt = manifest.get("file_format", "parquet")
+    by_site = Counter(r["site"] for r in rows.values())
+    months = sorted({r["month"] for r in rows.values()})
+    per = Counter((r["site"], r["month"]) for r in rows.values())
+    sites = sorted(by_site)
+    count_lines = ["| month | " + " | ".join(sites) + " | total |",
+                   "|---|" + "---|" * (len(sites) + 1)]
+    for m in months:
+        cells = [str(per.get((s, m), 0)) for s in sites]
+        count_lines.append(f"| {m} | " + " | ".join(cells) + f" | {sum(per[(s, m)] for s in sites)} |")
+    count_lines.append("| **all** | " + " | ".join(str(by_site[s]) for s in sites)
+                       + f" | {len(rows)} |")
+    versions = manifest.get("versions") or {}
+    builds = "\n".join(f"- `{b}`" for b in manifest.get("builds", []))
+    cleaners = ", ".join(f"`{c}`" for c in manifest.get("cleaner_versions", [])) or "unknown"
+    text_note = ("Outlet copies carry their text." if manifest.get("outlet_text", True) else
+                 "Built with `--no-outlet-text`: outlet copies keep metadata, links and WARC "
+                 "pointers only (`text` is null, `added_paragraphs` empty).")
+    glob = f"documents/*.{fmt}"
+    load = f"""```python
+import pandas as pd
+docs = pd.read_parquet("DATASET/documents")          # every shard
+links = pd.read_parquet("DATASET/syndication")
+
+import duckdb
+duckdb.sql("SELECT site, count(*) FROM 'DATASET/{glob}' GROUP BY site").show()
+duckdb.sql(\"\"\"SELECT s.release_url, s.copy_outlet, s.reused_share, s.delay_seconds
+              FROM 'DATASET/syndication/*.{fmt}' s ORDER BY s.release_url\"\"\").show()
+
+from datasets import load_dataset
+ds = load_dataset("parquet", data_files={{"train": "DATASET/{glob}"}})
+```""" if fmt == "parquet" else f"""```python
+import pandas as pd, glob
+docs = pd.concat(pd.read_json(p, lines=True) for p in glob.glob("DATASET/{glob}"))
+
+import duckdb
+duckdb.sql("SELECT site, count(*) FROM read_json_auto('DATASET/{glob}') GROUP BY site").show()
+
+from datasets import load_dataset
+ds = load_dataset("json", data_files={{"train": "DATASET/{glob}"}})
+```"""
+    return f"""# govwire dataset
+
+UK government press releases from GOV.UK and every press copy of them that govwire archived
+(Wired-Gov, Mirage News, The Independent, Iconic Media titles...), as clean text with a pointer
+into the WARC holding the page as received, plus links from each copy to the release it copies.
+
+- **{len(rows)}** documents (one row per distinct text; exact duplicates collapsed, all their
+  URLs kept) in **{len(manifest['shards'])}** shard(s) under `documents/`
+- syndication links: `{manifest.get('syndication')}`
+- every URL of every stored revision: `{manifest.get('urls')}`
+- `manifest.json`: which row and which stored revisions are in which shard
+
+## Counts per site and month
+
+Month of first publication (else of the fetch).
+
+{chr(10).join(count_lines)}
+
+## Licences
+
+- GOV.UK releases (`is_release = true`): `{LICENCE_OGL}`, the Open Government Licence v3.0
+  (https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/). Attribute:
+  "Contains public sector information licensed under the Open Government Licence v3.0."
+- Outlet copies: `{LICENCE_PUBLISHER}`. The text belongs to the outlet; use it for research
+  under your local text-and-data-mining exception, do not republish it.
+
+{text_note}
+
+## How it was built
+
+- govwire {versions.get('govwire', 'unknown')}, pyarrow {versions.get('pyarrow', 'unknown')},
+  datasketch {versions.get('datasketch', 'unknown')}
+- cleaners: {cleaners}
+- builds (parameters of each build that added to this directory):
+{builds}
+- Syndication: 5-word shingles of normalised text (NFKC, lower case, no apostrophes or in-word
+  hyphens), MinHash (128 permutations) in a datasketch LSH Ensemble over the releases, queried
+  with each copy (containment), every candidate verified exactly; a copy links when at least
+  15 % of its shingles come from the release, or when it names the release (`source_url`).
+  See docs/dataset.md in govwire.
+
+## Load it
+
+Replace `DATASET` with this directory (or an `s3://` prefix with credentials).
+
+{load}
+
+## Schema
+
+### documents
+
+{_table(column_docs(DOCUMENTS_SCHEMA))}
+
+### syndication
+
+{_table(column_docs(SYNDICATION_SCHEMA))}
+
+### urls
+
+{_table(column_docs(URLS_SCHEMA))}
+"""
