@@ -7,6 +7,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxtMiddleware
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.exceptions import IgnoreRequest
 from twisted.internet.defer import Deferred
 
 from archive.errors import ArchiveError
@@ -51,6 +52,13 @@ class RobotsTxtMiddleware(_ScrapyRobotsTxtMiddleware):
     waiting for a host's robots.txt get its parser — later ones get None and are let through,
     disallowed or not (seen on our fixture web). The parsed result is cached on the
     middleware, so we read it from there."""
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        sess = ArchiveSession.of(self.crawler)
+        if sess is not None and (sess.lock_busy or sess.halted):
+            # another run owns this site: not even robots.txt may be fetched
+            raise IgnoreRequest(sess.lock_busy or "run halted")
+        return await super().process_request(request)
 
     async def robot_parser(self, request: Request) -> Any:
         rp = await super().robot_parser(request)

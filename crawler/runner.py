@@ -68,7 +68,7 @@ def run_spiders(jobs: list[tuple[str, dict[str, Any]]], *, store_uri: str | None
     from scrapy.crawler import CrawlerProcess
 
     s = project_settings(store_uri, settings)
-    process = CrawlerProcess(s, install_root_handler=True)
+    process = CrawlerProcess(s)
     if logging.getLevelName(s.get("LOG_LEVEL", "INFO")) >= logging.WARNING:
         # download failures are reported by our own per-URL lines and summary; their
         # tracebacks would only bury them (a bug in a callback still logs in full)

@@ -65,6 +65,7 @@ class ArchiveSession:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     changed_urls: set[str] = field(default_factory=set)
     lock_busy: str | None = None
+    halted: bool = False  # the site lock or the store failed at start: fetch and write nothing
     store_error: str | None = None
     started: float = field(default_factory=time.time)
 
@@ -113,6 +114,8 @@ class ArchiveSession:
             self.store_error = self.store_error or f"store {self.store.uri} unavailable; kept in spool"
 
     def close(self) -> None:
+        if self.lock_busy:
+            return  # the lock's owner keeps the state; we wrote nothing
         for w in self.writers.values():
             w.close()
         for st in self.states.values():

@@ -66,18 +66,15 @@ class WarcCaptureExtension:
             try:
                 lock.acquire()
             except LockBusy as e:
+                # every request is now refused before it leaves (see RobotsTxtMiddleware),
+                # so the spider goes idle and closes without touching the site or the store
                 self.session.lock_busy = str(e)
                 logger.error("%s", e)
-                assert self.crawler.engine is not None
-                self.crawler.engine.close_spider_async(reason="lock_held") if hasattr(
-                    self.crawler.engine, "close_spider_async") else self.crawler.engine.close_spider(
-                    spider, "lock_held")
                 return
             except ArchiveError as e:
                 self.session.store_error = str(e)
+                self.session.halted = True
                 logger.error("%s", e)
-                assert self.crawler.engine is not None
-                self.crawler.engine.close_spider(spider, "store_unavailable")
                 return
             if lock.took_over:
                 logger.warning("took over a stale lock for %s from pid %s on %s", site,
@@ -91,6 +88,8 @@ class WarcCaptureExtension:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         site = site_of(spider)
         sess = self.session
+        if sess.lock_busy or sess.halted:
+            return
         fetched = datetime.now(timezone.utc)
         ex = Exchange(
             url=request.url, method=request.method, request_headers=_headers(request.headers),
@@ -125,6 +124,9 @@ class WarcCaptureExtension:
             prev.last_modified = _h(response, b"Last-Modified") or prev.last_modified
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.session.lock_busy or self.session.halted:
+            self.session.close()
+            return
         for f in getattr(spider, "failures", []) or []:
             url = f.get("url", "")
             self.session.counters.failed += 1
