@@ -143,6 +143,8 @@ class LocalStore:
             os.link(src, dest)  # same filesystem: instant, and never a half file
         except FileExistsError:
             raise StoreConflict(f"{key} already exists") from None
+        except FileNotFoundError:
+            raise  # no source: never leave a temp file behind in the store
         except OSError:
             fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
