@@ -305,3 +305,36 @@ def test_urls_spider_walks_a_sitemap_index(web: Any, seeds_for_fixture_web: Path
     assert got[:3] == ["/robots.txt", "/sitemap.xml", "/sitemaps/sitemap_1.xml"]
     assert len(c.documents()) == 3
     assert all(p.startswith("/government/news/") for p in got[3:])
+
+
+def test_run_crawl_finds_the_seed_story_on_every_outlet(web: Any, seeds_for_fixture_web: Path,
+                                                        tmp_path: Path) -> None:
+    """All five spiders in one `run_crawl` (the lead's runner, as `govwire crawl --all` uses it)."""
+    store = tmp_path / "store"
+    code = ("import json, sys\nfrom crawler.runner import run_crawl\n"
+            "s = run_crawl(['govuk', 'wiredgov', 'mirage', 'independent', 'iconic'], store_uri=sys.argv[1],"
+            " settings={'GOVWIRE_LOCK': False, 'GOVWIRE_CLEAN_WORKERS': 0, 'GOVWIRE_PROGRESS_INTERVAL': 0},"
+            " since='2025-10-01')\nprint('SUMMARY ' + json.dumps(s.to_dict()))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_")}
+    env["GOVWIRE_SEEDS_DIR"] = str(seeds_for_fixture_web)
+    proc = subprocess.run([sys.executable, "-c", code, str(store)], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("SUMMARY ")), None)
+    assert line, proc.stderr[-4000:]
+    summary = json.loads(line[len("SUMMARY "):])
+    assert summary["failed"] == 0 and summary["exit_code"] == 0, summary
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in (store / "docs").rglob("*.json")]
+    story = [d for d in docs if "Western Balkans" in d["text"] and "Hillsborough" in d["text"]]
+    outlets = {(d["site"], d["metadata"].get("source", d["site"])) for d in story}
+    assert outlets == {("govuk", "govuk"), ("wiredgov", "wiredgov"), ("mirage", "mirage"),
+                       ("independent", "independent"), ("independent", "standard"),
+                       ("iconic", "donegallive"), ("iconic", "limerickleader")}
+    # fixture-web URLs still reach each site's own cleaner (cleaner_url = the real domain)
+    cleaners = {d["site"]: d["cleaner"] for d in story}
+    assert cleaners["govuk"] == "gov_uk" and cleaners["wiredgov"] == "wired_gov_net"
+    assert cleaners["mirage"] == "miragenews_com"
+    # the filters left no non-government story in the store
+    titles = " | ".join(d["title"] for d in docs)
+    for junk in ("Storm Amy", "Arsenal", "Tube strike", "Hamlet", "Naomh Conaill", "Councils warn",
+                 "Regional Arts Grants", "cycle lane"):
+        assert junk not in titles
