@@ -67,7 +67,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{store} already exists")
     store.mkdir(parents=True, exist_ok=True)
     web = FixtureWeb()
-    urls = web.start()
+    ports_file = store / "demo-ports.json"  # same ports next time, so a re-run is incremental
+    try:
+        ports = json.loads(ports_file.read_text(encoding="utf-8")) if ports_file.exists() else None
+    except ValueError:
+        ports = None
+    urls = web.start(ports)
+    ports_file.write_text(json.dumps({h: int(u.rsplit(":", 1)[1]) for h, u in urls.items()}), encoding="utf-8")
     try:
         for name in args.update:
             try:

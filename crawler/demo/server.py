@@ -106,10 +106,16 @@ class FixtureWeb:
             h.routes = self._read_routes(h.root)
 
     # -- lifecycle -----------------------------------------------------------------------------
-    def start(self) -> dict[str, str]:
-        """Bind every host to a free port on 127.0.0.1 and serve in threads; returns host -> base."""
+    def start(self, ports: dict[str, int] | None = None) -> dict[str, str]:
+        """Bind every host to a free port on 127.0.0.1 and serve in threads; returns host -> base.
+
+        `ports` asks for the same ports as an earlier run (so URLs, and thus incremental state,
+        carry over); a port that is taken falls back to a free one."""
         for h in self.hosts.values():
-            server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self, h.name))
+            try:
+                server = ThreadingHTTPServer(("127.0.0.1", (ports or {}).get(h.name, 0)), _make_handler(self, h.name))
+            except OSError:
+                server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self, h.name))
             server.daemon_threads = True
             h.server = server
             self.urls[h.name] = f"http://127.0.0.1:{server.server_address[1]}"
