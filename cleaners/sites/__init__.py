@@ -7,3 +7,6 @@ from __future__ import annotations
 from cleaners.sites import gov_uk  # noqa: F401
 from cleaners.sites import miragenews_com  # noqa: F401
 from cleaners.sites import wired_gov_net  # noqa: F401
+from cleaners.sites import iconic_media  # noqa: F401
+from cleaners.sites import independent_co_uk  # noqa: F401
+from cleaners.sites import standard_co_uk  # noqa: F401
