@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -41,6 +42,7 @@ __all__ = ["BuildOptions", "BuildSummary", "Analysis", "build_dataset", "analyse
 
 MANIFEST = "manifest.json"
 _RELEASE_CACHE = 256  # releases kept as shingle sets while matching copies (LRU)
+_EMPTY = np.empty(0, dtype=np.uint32)
 
 
 @dataclass
@@ -92,7 +94,7 @@ class _Release:
     url: str
     title: str | None
     published: datetime | None
-    sh: set[int]
+    sh: np.ndarray
     words: str
 
 
@@ -154,7 +156,7 @@ def analyse(store: Store, options: BuildOptions, progress: Progress | None = Non
         if rec.is_release:
             first = rec.group not in rgroups
             rgroups.setdefault(rec.group, []).append(rec)
-            sh = shingles(doc["text"]) if first else set()
+            sh = shingles(doc["text"]) if first else _EMPTY
             index.add(rec.group, signature(sh), len(sh),
                       (rec.url, rec.final_url, rec.canonical_url))
     return Analysis(records, groups, rgroups, index, reader, filtered)

@@ -31,7 +31,7 @@ __all__ = [
 SHINGLE = 5            # words per shingle: 5 keeps shared topic phrases ("in the western balkans") out
 NUM_PERM = 128         # MinHash permutations: ±0.09 std error on containment, 512 bytes a signature
 MIN_CONTAINMENT = 0.15  # copy_share needed to link by text; seeds: PA copy 0.31, other release 0.003
-LSH_THRESHOLD = 0.1    # candidate recall below the verify cut, so MinHash noise never loses a copy
+LSH_THRESHOLD = 0.12   # candidate recall below the verify cut, so MinHash noise never loses a copy
 PARA_COUNTERPART = 0.5  # a copy paragraph whose shingles are half in the release is not "added"
 
 _APOSTROPHES = re.compile(r"['‘’ʼ`´]")
@@ -53,25 +53,46 @@ def _h(s: str) -> int:
     return zlib.crc32(s.encode("utf-8"))
 
 
-def shingles(text: str, k: int = SHINGLE) -> set[int]:
-    """Hashed k-word shingles; a text shorter than k words is one shingle."""
-    w = words(text)
+_WORD_HASHES: dict[str, int] = {}
+_MASK = np.uint64(0xFFFFFFFF)
+_MULT = np.uint64(0x9E3779B1)  # odd 32-bit multiplier: a rolling hash over word hashes
+
+
+def _shingle_array(w: list[str], k: int = SHINGLE) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the k-word shingles of w (one shingle if shorter)."""
     if not w:
-        return set()
+        return np.empty(0, dtype=np.uint32)
+    cache = _WORD_HASHES
+    if len(cache) > 2_000_000:  # a bounded vocabulary cache, never the texts
+        cache.clear()
+    wh = np.fromiter((cache.get(x) or cache.setdefault(x, _h(x) or 1) for x in w),
+                     dtype=np.uint64, count=len(w))
     if len(w) < k:
-        return {_h(" ".join(w))}
-    return {_h(" ".join(w[i:i + k])) for i in range(len(w) - k + 1)}
+        k = len(w)
+    n = len(w) - k + 1
+    acc = np.zeros(n, dtype=np.uint64)
+    for j in range(k):
+        acc = ((acc * _MULT) + wh[j:j + n]) & _MASK
+    return np.unique(acc.astype(np.uint32))
+
+
+def shingles(text: str, k: int = SHINGLE) -> np.ndarray:
+    """Hashed k-word shingles of a text as a sorted unique uint32 array."""
+    return _shingle_array(words(text), k)
 
 
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
 
 
-def signature(sh: set[int]) -> LeanMinHash:
-    """MinHash of a shingle set, reusing one permutation table (building it per doc is slow)."""
+def signature(sh: np.ndarray) -> LeanMinHash:
+    """MinHash of a shingle array, reusing one permutation table (building it per doc is slow).
+
+    The shingles are already 32-bit hashes, so the hash function is the identity (`int`).
+    """
     m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, permutations=_TEMPLATE.permutations,
                 scheme=_TEMPLATE.scheme)
-    if sh:
-        m.update_batch(np.fromiter(sh, dtype=np.uint64, count=len(sh)).tolist())
+    if len(sh):
+        m.update_batch(sh.tolist())
     return LeanMinHash(m)
 
 
@@ -91,18 +112,18 @@ class Measures:
     added: list[str] = field(default_factory=list)
 
 
-def measure(copy_text: str, copy_sh: set[int], release_sh: set[int],
+def measure(copy_text: str, copy_sh: np.ndarray, release_sh: np.ndarray,
             release_words: str = "") -> Measures:
     """Exact overlap measures plus the copy's paragraphs with no counterpart in the release.
 
     Args:
         copy_text: the copy's clean text (paragraphs split by blank lines).
-        copy_sh: its shingles; release_sh: the release's shingles.
+        copy_sh: its shingles; release_sh: the release's shingles (sorted unique arrays).
         release_words: the release's normalised words joined by spaces, so a paragraph shorter
             than a shingle ("Background:") is judged by plain containment.
     """
-    inter = len(copy_sh & release_sh)
-    union = len(copy_sh | release_sh) or 1
+    inter = len(np.intersect1d(copy_sh, release_sh, assume_unique=True))
+    union = len(copy_sh) + len(release_sh) - inter or 1
     paras = paragraphs(copy_text)
     added = []
     for p in paras:
@@ -113,8 +134,8 @@ def measure(copy_text: str, copy_sh: set[int], release_sh: set[int],
             if f" {' '.join(w)} " not in f" {release_words} ":
                 added.append(p)
             continue
-        ps = shingles(p)
-        if len(ps & release_sh) / len(ps) < PARA_COUNTERPART:
+        ps = _shingle_array(w)
+        if np.isin(ps, release_sh, assume_unique=True).mean() < PARA_COUNTERPART:
             added.append(p)
     return Measures(similarity=inter / union,
                     reused_share=inter / (len(release_sh) or 1),
@@ -159,7 +180,7 @@ class ReleaseIndex:
         if self._lsh is None and self._entries:
             # sorted so the partitioning, hence the candidates, never depend on input order
             self._entries.sort(key=lambda e: e[0])
-            self._lsh = MinHashLSHEnsemble(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, num_part=8)
+            self._lsh = MinHashLSHEnsemble(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, num_part=4)
             self._lsh.index(self._entries)
         return self._lsh
 

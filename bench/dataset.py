@@ -1,0 +1,133 @@
+"""Benchmark `govwire dataset build` on synthetic stores of 10,000 and 50,000 documents.
+
+    .venv/bin/python bench/dataset.py            # 10k and 50k, prints docs/s and peak RSS
+    .venv/bin/python bench/dataset.py --sizes 2000
+
+Each build runs in its own process so peak RSS (ru_maxrss) belongs to that build alone. The
+store mixes GOV.UK releases (35 %), near-verbatim copies (25 %), PA-style partial rewrites
+(20 %), exact duplicates (5 %) and unrelated stories (15 %).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from archive.keys import doc_key  # noqa: E402
+
+
+def _vocab(rng: random.Random) -> list[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(20000)]
+
+
+def _para(rng: random.Random, vocab: list[str], n: int) -> str:
+    return " ".join(rng.choices(vocab, k=n)).capitalize() + "."
+
+
+def _doc(site: str, outlet: str, url: str, text: str, published: str, i: int,
+         meta: dict[str, str] | None = None) -> dict[str, object]:
+    payload = "sha1:" + hashlib.sha1(f"{url}{text}".encode()).hexdigest()
+    return {"id": hashlib.sha256(f"{url}\n{payload}".encode()).hexdigest()[:32], "url": url,
+            "final_url": url, "canonical_url": url, "site": site, "outlet": outlet,
+            "cleaner": site, "cleaner_version": "bench", "title": text.split("\n\n")[0][:80],
+            "authors": [], "published": published, "modified": None, "language": "en",
+            "description": None, "text": text, "word_count": len(text.split()),
+            "content_digest": "sha256:" + hashlib.sha256(text.encode()).hexdigest(),
+            "removed": [], "metadata": meta or {},
+            "warc": {"file": f"warcs/{site}/x.warc.gz", "offset": i * 1000, "length": 999,
+                     "record_id": f"<urn:uuid:{i}>"},
+            "payload_digest": payload, "fetched_at": published, "status": 200}
+
+
+def generate(root: Path, n: int, seed: int = 6) -> None:
+    """Write n synthetic documents under docs/ (plain file writes: a fixture, not the pipeline)."""
+    rng = random.Random(seed)
+    vocab = _vocab(rng)
+    recent: deque[tuple[str, list[str]]] = deque(maxlen=200)
+    last_copy: tuple[str, str] | None = None
+    for i in range(n):
+        day = 1 + (i * 28) // n
+        published = f"2025-{1 + i * 12 // n:02d}-{day:02d}T{i % 24:02d}:00:00+00:00"
+        r = rng.random()
+        if r < 0.35 or not recent:
+            paras = [_para(rng, vocab, rng.randint(30, 70)) for _ in range(rng.randint(8, 16))]
+            url = f"https://www.gov.uk/government/news/release-{i}"
+            recent.append((url, paras))
+            doc = _doc("govuk", "GOV.UK", url, "\n\n".join(paras), published, i)
+        elif r < 0.60:
+            src, paras = rng.choice(recent)
+            cut = paras[: max(3, len(paras) - rng.randint(0, 4))]
+            text = "\n\n".join(p.replace("a", "a", 1) for p in cut).upper().lower()
+            url = f"https://www.wired-gov.net/wg/news.nsf/articles/{i}"
+            doc = _doc("wiredgov", "Wired-Gov", url, text, published, i, {"source_url": src})
+            last_copy = (url, text)
+        elif r < 0.80:
+            _, paras = rng.choice(recent)
+            quoted = rng.sample(paras, k=min(4, len(paras)))
+            own = [_para(rng, vocab, rng.randint(20, 50)) for _ in range(rng.randint(4, 9))]
+            text = "\n\n".join(own[:2] + quoted + own[2:])
+            url = f"https://www.independent.co.uk/news/{i}.html"
+            doc = _doc("independent", "The Independent", url, text, published, i)
+        elif r < 0.85 and last_copy:
+            url = f"{last_copy[0]}?amp={i}"
+            doc = _doc("wiredgov", "Wired-Gov", url, last_copy[1], published, i)
+        else:
+            text = "\n\n".join(_para(rng, vocab, rng.randint(30, 60)) for _ in range(rng.randint(5, 12)))
+            url = f"https://www.miragenews.com/story-{i}/"
+            doc = _doc("mirage", "Mirage News", url, text, published, i)
+        from datetime import datetime
+        key = doc_key(str(doc["site"]), url, datetime.fromisoformat(published), str(doc["payload_digest"]))
+        path = root / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def run_one(store: str, out: str) -> None:
+    """One build in this process; prints a JSON line with time and peak RSS."""
+    from archive.dataset import BuildOptions, build_dataset
+    from archive.storage import LocalStore
+    t0 = time.perf_counter()
+    s = build_dataset(LocalStore(store), LocalStore(out), BuildOptions())
+    secs = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"docs": s.documents_read, "rows": s.rows_total, "links": s.links,
+                      "shards": s.shards_total, "seconds": round(secs, 2),
+                      "docs_per_s": round(s.documents_read / secs), "peak_rss_mb": round(rss)}))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="10000,50000")
+    ap.add_argument("--run-one", nargs=2, metavar=("STORE", "OUT"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.run_one:
+        run_one(*args.run_one)
+        return 0
+    for n in (int(x) for x in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory(prefix="govwire-bench-") as tmp:
+            t0 = time.perf_counter()
+            generate(Path(tmp, "store"), n)
+            gen = time.perf_counter() - t0
+            res = subprocess.run([sys.executable, __file__, "--run-one", f"{tmp}/store", f"{tmp}/out"],
+                                 check=True, capture_output=True, text=True)
+            r = json.loads(res.stdout.strip().splitlines()[-1])
+            print(f"{n:>6} documents: build {r['seconds']}s = {r['docs_per_s']} docs/s, "
+                  f"peak RSS {r['peak_rss_mb']} MB, {r['rows']} rows, {r['links']} links, "
+                  f"{r['shards']} shards (generated in {gen:.0f}s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
