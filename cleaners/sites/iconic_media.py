@@ -1,13 +1,11 @@
 """Iconic Media regional titles (Irish local papers): Donegal Democrat, Limerick Leader, …
 
-One platform, one base class (sites.md §2d); each title extends ``PHRASES`` with its own
-e-paper/newsletter promos. Strips the header "Search" label, the date line "09 Oct 2025"
-(to ``metadata["dateline"]``, and ``published`` when the page gave none), the title
-printed twice (generic duplicate-title rule) and everything from "To continue reading
-this article," on (seeds/002). The DOM is unknown, so all rules are text rules.
-Titles registered: Donegal Democrat, Limerick Leader, Leinster Express, Kilkenny People
-(named in sites.md). Inferred siblings, not registered until seen: Leitrim Observer,
-Longford Leader, Dundalk Democrat, Derry Now, Tipperary Live, Offaly Express.
+One CMS, one base class (sites.md §2d); each title extends ``PHRASES`` with its own
+e-paper/newsletter promos. Strips the header "Search" label, the "09 Oct 2025" date line
+(to ``metadata["dateline"]``; ``published`` if none), the doubled title (generic rule) and
+all from "To continue reading this article," on (seeds/002). DOM unknown: text rules only.
+Registered: the four titles sites.md names. Inferred siblings, left out until seen:
+Leitrim Observer, Longford Leader, Dundalk Democrat, Derry Now, Tipperary Live, Offaly Express.
 """
 from __future__ import annotations
 

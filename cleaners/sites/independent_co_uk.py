@@ -1,13 +1,12 @@
 """The Independent (independent.co.uk, the-independent.com): PA wire copies and own reporting.
 
-Body = the ``<p>`` children of ``div#main`` under ``header#articleHeader`` (sites.md §2c).
-Strips the reader-donation appeal ("Your support helps us to tell the story" … "Your
-support makes all the difference." + "Read more"/"Support Now"), the Newsletter hydrate
-component, "Log in / Register", the "More about" topics nav, "Join our commenting forum",
-most-popular/sidebar rails, taboola and ad slots, "open image in gallery" and
-``#piano-register-wall``. The " date 2025-10-08" prefix of a text capture (seeds/003) and
-the "This is a breaking news story - more to follow" note go to metadata.
-Classes are unstable ``sc-`` hashes, so DOM rules key on ids and ``data-component``.
+Body = ``div#main > p`` under ``header#articleHeader`` (sites.md §2c). Strips the donation
+appeal ("Your support helps us to tell the story" … "Your support makes all the
+difference." + "Read more"/"Support Now"), the Newsletter component, "Log in / Register",
+"More about" topics, comments, sidebar rails, ad/taboola slots, "open image in gallery" and
+``#piano-register-wall``. A capture's " date 2025-10-08" prefix (seeds/003) and the "This
+is a breaking new story - more to follow" note go to metadata. Classes are unstable ``sc-``
+hashes, so DOM rules key on ids and ``data-component``.
 """
 from __future__ import annotations
 
@@ -34,11 +33,11 @@ class IndependentCleaner(SiteCleaner):
         prune("byline_date", "//header[@id='articleHeader']//*[@id='article-published-date']",
               kind="metadata-moved"),  # "Friday 22 November 2024 08:49 GMT"; JSON-LD has the date
         prune("breadcrumb", "//header[@id='articleHeader']//nav"),  # "News > World"; real page
-        prune("share", "//*[@data-component='SocialShareButtons']", kind="share"),  # bookmark/share
-        prune("gallery_button", "//figure//button", kind="share"),  # "open image in gallery"; §2c
+        prune("share", "//*[@data-component='SocialShareButtons'] | //figure//button",
+              kind="share"),  # bookmark/share buttons; "open image in gallery" (§2c page text)
         prune("ads", "//*[@data-mpu] | //*[@data-mpu1] | //div[contains(@class,'teads')]"
-              " | //*[@id='article-im-prompt'] | //*[@id='partners']", kind="promo"),  # ad slots; real page
-        prune("taboola", "//*[starts-with(@id,'taboola-')]", kind="promo"),  # mid/below/right rail
+              " | //*[@id='article-im-prompt'] | //*[@id='partners'] | //*[starts-with(@id,'taboola-')]",
+              kind="promo"),  # ad slots, taboola mid/below/right rail; real page
         prune("topics", "//nav[contains(concat(' ', @class, ' '), ' topics ')]"),  # "More about <topics>"
         prune("comments", "//*[contains(concat(' ', @class, ' '), ' show-comments ')] | //*[@id='comments']",
               kind="promo"),  # "Join our commenting forum"; real page
