@@ -42,6 +42,12 @@ def _free(port: int) -> bool:
     return True
 
 
+def _listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def _pick_ports(n: int) -> list[int]:
     """n ports p, each with p and p+10000 (weed's gRPC twin) free, all below 55000."""
     chosen: list[int] = []
@@ -131,7 +137,7 @@ class WeedServer:
             self.proc.wait(timeout=10)
         # the S3 port must really be closed before a test counts on the outage
         deadline = time.monotonic() + 10
-        while not _free(self.port) and time.monotonic() < deadline:
+        while _listening(self.port) and time.monotonic() < deadline:
             time.sleep(0.1)
 
     def make_bucket(self) -> str:
