@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
 _MAX_HEAD = 1 << 20  # a WARC header block larger than this is not one of ours
-_CL_RE = re.compile(rb"^content-length:[ \t]*(\d+)[ \t]*$", re.I | re.M)
+_CL_RE = re.compile(rb"^content-length:[ \t]*(\d+)[ \t]*\r?$", re.I | re.M)
 
 
 @dataclass
