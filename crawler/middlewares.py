@@ -168,7 +168,8 @@ class RetryAfterMiddleware:
             return response
         stats = self.crawler.stats
         if wait > self.max_wait:
-            logger.warning("giving up on %s: Retry-After %.0f s is over GOVWIRE_RETRY_AFTER_MAX %.0f s",
+            logger.warning("giving up on %s: Retry-After %.0f s is over "
+                           "GOVWIRE_RETRY_AFTER_MAX %.0f s",
                            request.url, wait, self.max_wait)
             stats.inc_value("govwire/retry_after/gave_up")
             request.meta["dont_retry"] = True

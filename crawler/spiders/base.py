@@ -26,7 +26,8 @@ META_DIGEST = "govwire_payload_digest"  # "sha1:..." payload digest of the (deco
 META_REVISIT = "govwire_revisit"        # True when the payload is unchanged since the last capture
 META_CONDITIONAL = "govwire_conditional"  # set on requests that may be sent conditionally
 META_SITE = "govwire_site"
-META_CLEANER_URL = "govwire_cleaner_url"  # real-domain URL of a fixture-web page (picks the cleaner)
+# real-domain URL of a page on a relocated site (the fixture web): it picks the cleaner
+META_CLEANER_URL = "govwire_cleaner_url"
 
 # crawler/middlewares.py; settings.py should list them too (see the comment block there)
 POLITENESS_MIDDLEWARES = {
@@ -41,7 +42,8 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # ---------------------------------------------------------------------------------------------
 # Dates
 # ---------------------------------------------------------------------------------------------
-def parse_when(value: str | None, *, end: bool = False, now: datetime | None = None) -> datetime | None:
+def parse_when(value: str | None, *, end: bool = False,
+               now: datetime | None = None) -> datetime | None:
     """Parse a `since`/`until` argument: an ISO date or datetime, or a relative age like `2d`.
 
     Args:
@@ -65,7 +67,8 @@ def parse_when(value: str | None, *, end: bool = False, now: datetime | None = N
             return datetime.combine(d, time.max if end else time.min, tzinfo=timezone.utc)
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"bad date {text!r}: use YYYY-MM-DD, an ISO datetime or an age like 2d") from None
+        raise ValueError(f"bad date {text!r}: use YYYY-MM-DD, an ISO datetime or an age like 2d"
+                         ) from None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
@@ -133,8 +136,8 @@ def describe_failure(failure: Any) -> str:
         return f"body over size cap ({m.group(1)} bytes)" if m else "body over size cap"
     if name in ("UnsupportedURLSchemeError", "NotSupported") or "Missing scheme" in msg:
         return "bad URL"
-    if name in ("ResponseDataLossError", "ResponseNeverReceived", "ConnectionLost", "ConnectionDone",
-                "ResponseFailed", "PotentialDataLoss"):
+    if name in ("ResponseDataLossError", "ResponseNeverReceived", "ConnectionLost",
+                "ConnectionDone", "ResponseFailed", "PotentialDataLoss"):
         return "connection lost mid-response"
     if name == "IgnoreRequest":
         return f"ignored ({msg})" if msg else "ignored"
@@ -174,7 +177,8 @@ class Entry:
     author: str = ""
 
 
-_XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+_XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
+                              huge_tree=False)
 
 
 def _local(tag: Any) -> str:
@@ -258,7 +262,8 @@ def parse_sitemap(body: bytes, base_url: str = "") -> tuple[str, list[Entry]]:
         for child in el:
             if _local(child.tag) == "news":
                 entry.title = _child_text(child, "title")
-                entry.published = parse_date(_child_text(child, "publication_date")) or entry.published
+                news_date = parse_date(_child_text(child, "publication_date"))
+                entry.published = news_date or entry.published
                 kw = _child_text(child, "keywords")
                 entry.categories = [k.strip() for k in kw.split(",") if k.strip()]
         out.append(entry)
@@ -291,7 +296,8 @@ class GovwireSpider(scrapy.Spider):
         if missing:
             # spider priority, like custom_settings: `scrapy crawl` re-applies the project
             # settings over the crawler's after this hook, which would drop a project-level set
-            prio = max(settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0, SETTINGS_PRIORITIES["spider"])
+            prio = max(settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0,
+                       SETTINGS_PRIORITIES["spider"])
             settings.set("DOWNLOADER_MIDDLEWARES", {**mws, **missing}, priority=prio)
 
     max_concurrency: int | None = None   # hard cap whatever the seed says (GOV.UK: 2)
@@ -398,7 +404,7 @@ class GovwireSpider(scrapy.Spider):
 
     # -- requests and items ----------------------------------------------------------------
     def article_request(self, url: str, callback: Any = None, **meta: Any) -> scrapy.Request:
-        """A request for a page we archive; conditional (ETag/Last-Modified) when we saw it before."""
+        """A request for a page we archive; conditional (ETag/Last-Modified) when seen before."""
         self.requested += 1
         meta = {META_CONDITIONAL: True, "handle_httpstatus_list": [304], **meta}
         return scrapy.Request(url, callback=callback or self.parse_article, meta=meta,
@@ -412,7 +418,8 @@ class GovwireSpider(scrapy.Spider):
     def parse_article(self, response: Response, **_: Any) -> Any:
         yield self.page_item(response)
 
-    def page_item(self, response: Response, make_document: bool = True, **metadata: Any) -> PageItem:
+    def page_item(self, response: Response, make_document: bool = True,
+                  **metadata: Any) -> PageItem:
         meta = response.meta
         first = meta.get("redirect_urls", [response.url])[0]
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
@@ -531,7 +538,8 @@ class SiteSpider(GovwireSpider):
 
     def filters(self) -> dict[str, list[str]]:
         f = self.seed.filters
-        return {k: list(getattr(f, k, ()) or ()) for k in ("sections", "keywords", "bylines", "source_domains")}
+        keys = ("sections", "keywords", "bylines", "source_domains")
+        return {k: list(getattr(f, k, ()) or ()) for k in keys}
 
     # -- discovery -------------------------------------------------------------------------
     async def start(self) -> Any:
@@ -551,14 +559,15 @@ class SiteSpider(GovwireSpider):
         if kind == "index":
             for e in entries:
                 if self.in_window(e.published) and self.first_sight(e.url):
-                    yield self.aux_request(e.url, self.parse_sitemap_doc, cb_kwargs={"source": source})
+                    yield self.aux_request(e.url, self.parse_sitemap_doc,
+                                           cb_kwargs={"source": source})
             return
         yield from self.follow_entries(entries, source)
 
     def follow_entries(self, entries: list[Entry], source: Any) -> Iterator[scrapy.Request]:
         """Article requests for the wanted entries, newest first, de-duplicated, within limits."""
-        entries = sorted(entries, key=lambda e: e.published or datetime.min.replace(tzinfo=timezone.utc),
-                         reverse=True)
+        oldest = datetime.min.replace(tzinfo=timezone.utc)
+        entries = sorted(entries, key=lambda e: e.published or oldest, reverse=True)
         for e in entries:
             if self.exhausted:
                 return
@@ -584,8 +593,8 @@ class SiteSpider(GovwireSpider):
         path = urlsplit(e.url).path.lstrip("/")
         cats = {c.lower() for c in e.categories}
         if f["sections"]:
-            ok = any(path.startswith(s.strip("/") + "/") or s.lower() in cats for s in f["sections"])
-            if not ok:
+            if not any(path.startswith(s.strip("/") + "/") or s.lower() in cats
+                       for s in f["sections"]):
                 return "skip"
         kw = _word_re(f["keywords"])
         if kw is not None and not kw.search(" ".join([e.title, e.summary, *e.categories])):
@@ -658,9 +667,12 @@ def page_bylines(response: Response) -> list[str]:
     import json as _json
 
     out: list[str] = []
-    for sel in ('//meta[@property="article:author_name"]/@content', '//meta[@name="author"]/@content',
-                '//*[contains(@class,"source-label")]//text()', '//a[@rel="author"]//text()',
-                '//a[contains(@href,"/author/")]//text()', '//*[contains(@class,"byline")]//text()'):
+    for sel in ('//meta[@property="article:author_name"]/@content',
+                '//meta[@name="author"]/@content',
+                '//*[contains(@class,"source-label")]//text()',  # Mirage "UK Gov"
+                '//a[@rel="author"]//text()',
+                '//a[contains(@href,"/author/")]//text()',
+                '//*[contains(@class,"byline")]//text()'):
         out += [t.strip() for t in response.xpath(sel).getall() if t.strip()]
     for raw in response.xpath('//script[@type="application/ld+json"]/text()').getall():
         try:

@@ -137,7 +137,8 @@ class GovukSpider(GovwireSpider):
     def parse_search(self, response: Response, start: int) -> Iterator[Any]:
         yield self.page_item(response, make_document=False)
         if response.status != 200:
-            self.logger.warning("Search API answered HTTP %d; using the Atom feeds", response.status)
+            self.logger.warning("Search API answered HTTP %d; using the Atom feeds",
+                                response.status)
             yield from self.fall_back(f"HTTP {response.status}")
             return
         try:
@@ -168,8 +169,9 @@ class GovukSpider(GovwireSpider):
             yield self.search_request(nxt)
 
     def search_failed(self, failure: Any) -> Iterator[Any]:
-        self.logger.warning("Search API failed (%s); using the Atom feeds", describe_failure(failure))
-        yield from self.fall_back(describe_failure(failure))
+        why = describe_failure(failure)
+        self.logger.warning("Search API failed (%s); using the Atom feeds", why)
+        yield from self.fall_back(why)
 
     # -- discovery: Atom feeds (fallback) ----------------------------------------------------
     def fall_back(self, why: str) -> Iterator[scrapy.Request]:
@@ -191,7 +193,8 @@ class GovukSpider(GovwireSpider):
                 continue  # org feeds carry guidance, statistics, ... too (sites.md §1d)
             if not self.in_window(e.published):
                 continue
-            result = {"title": e.title, "description": e.summary, "display_type": ", ".join(e.categories),
+            result = {"title": e.title, "description": e.summary,
+                      "display_type": ", ".join(e.categories),
                       "public_timestamp": e.published.isoformat() if e.published else None}
             yield from self.item_requests(urlsplit(e.url).path, result)
             if self.exhausted:
@@ -202,7 +205,9 @@ class GovukSpider(GovwireSpider):
         if not link.startswith("/"):
             link = urlsplit(link).path
         page_url = self.seed.url(link)
-        if not link or not permits(self.seed, page_url) or self.exhausted or not self.first_sight(page_url):
+        if not link or not permits(self.seed, page_url) or self.exhausted:
+            return
+        if not self.first_sight(page_url):
             return
         self.requested += 1
         yield scrapy.Request(self.content_url(link), callback=self.parse_content,
@@ -245,7 +250,8 @@ class GovukSpider(GovwireSpider):
         r = result or {}
         return {k: v for k, v in {
             "title": r.get("title"), "description": r.get("description"),
-            "document_type": r.get("content_store_document_type"), "content_id": r.get("content_id"),
+            "document_type": r.get("content_store_document_type"),
+            "content_id": r.get("content_id"),
             "public_updated_at": r.get("public_timestamp"),
             "organisations": [{"slug": o.get("slug", ""), "title": o.get("title", "")}
                               for o in r.get("organisations", []) if isinstance(o, dict)],

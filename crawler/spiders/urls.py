@@ -26,7 +26,8 @@ class UrlsSpider(GovwireSpider):
     needs_seed = False
 
     def __init__(self, *args: Any, urls: str | None = None, url_file: str | None = None,
-                 sitemap: str | None = None, follow: str | int | None = None, **kwargs: Any) -> None:
+                 sitemap: str | None = None, follow: str | int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.start_urls_given: list[str] = []
         if urls:
