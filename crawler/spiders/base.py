@@ -447,6 +447,7 @@ class GovwireSpider(scrapy.Spider):
     def record_failure(self, url: str, reason: str) -> None:
         """Keep `{url, reason}` where the runner reads it: `self.failures` and the stats."""
         self.failures.append({"url": url, "reason": reason})
+        self.logger.warning("failed: %s: %s", url, reason)
         crawler = getattr(self, "crawler", None)
         if crawler is not None and crawler.stats is not None:
             crawler.stats.set_value("govwire/failures", list(self.failures))
@@ -456,9 +457,7 @@ class GovwireSpider(scrapy.Spider):
         """Errback of every request: classify the failure in one line and record it."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        reason = describe_failure(failure)
-        self.record_failure(url, reason)
-        self.logger.warning("failed: %s: %s", url, reason)
+        self.record_failure(url, describe_failure(failure))
 
 
 # ---------------------------------------------------------------------------------------------
