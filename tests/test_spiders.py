@@ -338,3 +338,18 @@ def test_run_crawl_finds_the_seed_story_on_every_outlet(web: Any, seeds_for_fixt
     for junk in ("Storm Amy", "Arsenal", "Tube strike", "Hamlet", "Naomh Conaill", "Councils warn",
                  "Regional Arts Grants", "cycle lane"):
         assert junk not in titles
+
+
+def test_govuk_stays_well_under_its_documented_10_rps(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy.crawler import Crawler
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.govuk import GovukSpider
+
+    monkeypatch.delenv("GOVWIRE_SEEDS_DIR", raising=False)
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    s = Crawler(GovukSpider, get_project_settings()).settings
+    assert s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 2
+    assert 1 / s.getfloat("DOWNLOAD_DELAY") <= 2.0  # one request per delay per host: <= 2 rps
+    mws = s.getdict("DOWNLOADER_MIDDLEWARES")
+    assert "crawler.middlewares.CrawlDelayMiddleware" in mws and "crawler.middlewares.RetryAfterMiddleware" in mws
