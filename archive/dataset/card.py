@@ -100,7 +100,7 @@ Month of first publication (else of the fetch).
 - builds (parameters of each build that added to this directory):
 {builds}
 - Syndication: 5-word shingles of normalised text (NFKC, lower case, no apostrophes or in-word
-  hyphens), MinHash (128 permutations) in a datasketch LSH Ensemble over the releases, queried
+  hyphens), MinHash (64 permutations) in a datasketch LSH Ensemble over the releases, queried
   with each copy (containment), every candidate verified exactly; a copy links when at least
   15 % of its shingles come from the release, or when it names the release (`source_url`).
   See docs/dataset.md in govwire.
