@@ -115,23 +115,34 @@ class LocalStore:
     def put_bytes(self, key: str, data: bytes, *, if_absent: bool = False,
                   if_match: str | None = None, content_type: str | None = None) -> str:
         path = self._path(key)
+        if not if_absent and if_match is None:
+            # plain writes (documents, capture records) need no lock: the rename is atomic.
+            # They skip fsync too: all of them can be rebuilt from the WARCs, which are fsynced.
+            self._write_atomic(path, data, durable=False)
+            return _etag_of(data)
         with self._locked(path):
             if if_absent and path.exists():
                 raise StoreConflict(f"{key} already exists")
             if if_match is not None:
                 if not path.exists() or _etag_of(path.read_bytes()) != if_match:
                     raise StoreConflict(f"{key} changed since it was read")
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
+            self._write_atomic(path, data, durable=True)
+        return _etag_of(data)
+
+    @staticmethod
+    def _write_atomic(path: Path, data: bytes, *, durable: bool) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                if durable:
                     f.flush()
                     os.fsync(f.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        return _etag_of(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
         dest = self._path(key)

@@ -59,6 +59,7 @@ class Exchange:
     reason: str | None = None         # None: unknown, use the standard phrase
     ip_address: str | None = None
     date: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    record_id: str | None = None            # pre-assigned WARC-Record-ID of the response/revisit record
     raw_request_head: bytes | None = None   # exact bytes written, when the client could record them
     raw_response_head: bytes | None = None  # exact status line + header lines received
 
@@ -266,7 +267,8 @@ class RotatingWarcWriter:
         else:
             raw = _header_block(f"{ex.protocol} {statusline}", headers)
         http = _RawHeaders(raw, statusline, _str_headers(headers), ex.protocol)
-        wh = {"WARC-Type": "response", "WARC-Record-ID": self._builder._make_warc_id(), **common}
+        wh = {"WARC-Type": "response", "WARC-Record-ID": ex.record_id or self._builder._make_warc_id(),
+              **common}
         if removed_te:
             wh["WARC-Govwire-Transfer-Encoding"] = removed_te.decode("latin-1")
         ctype = dict((n.lower(), v) for n, v in headers).get(b"content-type", b"").decode("latin-1")
@@ -314,6 +316,10 @@ class RotatingWarcWriter:
         import base64
         import hashlib
         return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def new_record_id() -> str:
+    return str(WARCWriter._make_warc_id())
 
 
 def payload_digest(body: bytes) -> str:

@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
@@ -74,6 +74,8 @@ class ArchivePipeline:
         return await loop.run_in_executor(self.pool, clean_page, *args)
 
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+        if isinstance(item.warc, Future):  # written on the WARC thread; wait for the pointer
+            item.warc = (await asyncio.wrap_future(item.warc)).to_dict()
         sess = self.session
         c = sess.counters
         ctype = item.content_type.split(";")[0].strip().lower()

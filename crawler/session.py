@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +21,7 @@ from archive.locks import SiteLock
 from archive.spool import Spool
 from archive.state import CrawlState
 from archive.storage import Store, open_store
-from archive.warc import ClosedWarc, RotatingWarcWriter, settings_info
+from archive.warc import ClosedWarc, Exchange, PriorCapture, RecordPointer, RotatingWarcWriter, settings_info
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +71,13 @@ class ArchiveSession:
     halted: bool = False  # the site lock or the store failed at start: fetch and write nothing
     store_error: str | None = None
     started: float = field(default_factory=time.time)
+    # Store writes and WARC serialisation run off the reactor thread (a slow disk or a remote S3
+    # would otherwise stall every download); one thread per site keeps each WARC sequential.
+    _io: ThreadPoolExecutor | None = None
+    _warc_threads: dict[str, ThreadPoolExecutor] = field(default_factory=dict)
+    _pending: deque[Future[None]] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    errors: list[str] = field(default_factory=list)
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
@@ -102,20 +112,55 @@ class ArchiveSession:
                 gzip_level=s.getint("GOVWIRE_WARC_GZIP_LEVEL", 6), on_close=self._publish)
         return w
 
+    def _spooled(self) -> None:
+        with self._lock:
+            self.counters.spooled += 1
+            self.store_error = self.store_error or f"store {self.store.uri} unavailable; kept in spool"
+
     def _publish(self, closed: ClosedWarc) -> None:
         for key in (closed.key, closed.index_key):
             if not self.spool.publish(key):
-                self.counters.spooled += 1
-                self.store_error = self.store_error or f"store {self.store.uri} unavailable; kept in spool"
+                self._spooled()
+
+    def write_warc(self, site: str, ex: Exchange, prior: PriorCapture | None) -> Future[RecordPointer]:
+        """Serialise, gzip and append the exchange's records on the site's WARC thread."""
+        writer = self.writer(site)
+        pool = self._warc_threads.get(site)
+        if pool is None:
+            pool = self._warc_threads[site] = ThreadPoolExecutor(1, thread_name_prefix=f"govwire-warc-{site}")
+        return pool.submit(lambda: writer.write_exchange(ex, prior=prior)[0])
+
+    def _put(self, key: str, data: bytes) -> None:
+        if not self.spool.put_bytes(key, data, content_type="application/json"):
+            self._spooled()
 
     def put_object(self, key: str, data: bytes) -> None:
-        if not self.spool.put_bytes(key, data, content_type="application/json"):
-            self.counters.spooled += 1
-            self.store_error = self.store_error or f"store {self.store.uri} unavailable; kept in spool"
+        if self._io is None:
+            self._io = ThreadPoolExecutor(self.settings.getint("GOVWIRE_STORE_THREADS", 4),
+                                          thread_name_prefix="govwire-store")
+        self._pending.append(self._io.submit(self._put, key, data))
+        while self._pending and (self._pending[0].done() or len(self._pending) > 2000):
+            self._result(self._pending.popleft())  # bounded backlog: wait for the oldest
+
+    def _result(self, fut: Future[None]) -> None:
+        try:
+            fut.result()
+        except Exception as e:  # a bug or a refused write; keep going, report at the end
+            logger.error("store write failed: %s", e)
+            self.errors.append(str(e))
 
     def close(self) -> None:
         if self.lock_busy:
             return  # the lock's owner keeps the state; we wrote nothing
+        for site, pool in self._warc_threads.items():
+            w = self.writers[site]
+            pool.submit(w.close)
+            pool.shutdown(wait=True)
+        self._warc_threads.clear()
+        while self._pending:
+            self._result(self._pending.popleft())
+        if self._io is not None:
+            self._io.shutdown(wait=True)
         for w in self.writers.values():
             w.close()
         for st in self.states.values():
@@ -137,6 +182,8 @@ class ArchiveSession:
             d["lock_held"] = self.lock_busy
         if self.store_error:
             d["store_error"] = self.store_error
+        if self.errors:
+            d["write_errors"] = len(self.errors)
         d.update(extra)
         return d
 

@@ -29,6 +29,8 @@ GOVWIRE_WARC_MAX_SIZE = int(_env("GOVWIRE_WARC_MAX_SIZE", str(1_000_000_000)))
 GOVWIRE_WARC_GZIP_LEVEL = int(_env("GOVWIRE_WARC_GZIP_LEVEL", "6"))
 # Worker processes for text extraction, so cleaning never blocks the reactor; 0 = inline.
 GOVWIRE_CLEAN_WORKERS = int(_env("GOVWIRE_CLEAN_WORKERS", str(min(2, os.cpu_count() or 1))))
+# Threads writing documents and capture records to the store, off the reactor thread.
+GOVWIRE_STORE_THREADS = int(_env("GOVWIRE_STORE_THREADS", "4"))
 # Take a per-site lock in the store for the length of a crawl (cron safety).
 GOVWIRE_LOCK = _env("GOVWIRE_LOCK", "1") not in ("0", "false", "no")
 # A lock with no heartbeat for this long is considered stale and taken over (seconds).

@@ -18,7 +18,8 @@ from scrapy.http import Response
 from archive.errors import ArchiveError
 from archive.locks import LockBusy, SiteLock
 from archive.state import UrlState
-from archive.warc import Exchange, PriorCapture
+from archive.warc import Exchange, PriorCapture, new_record_id, payload_digest
+from warcio.timeutils import datetime_to_iso_date
 from crawler.download_handler import META_RAW_REQUEST, META_RAW_RESPONSE
 from crawler.session import ArchiveSession, Outcome
 from crawler.spiders.base import META_DIGEST, META_REVISIT, META_WARC
@@ -105,19 +106,23 @@ class WarcCaptureExtension:
         prev = state.get(request.url) if state else None
         prior = (PriorCapture(prev.url, prev.date, prev.record_id, prev.payload_digest)
                  if prev and response.status in (200, 304) else None)
-        resp_ptr, _ = sess.writer(site).write_exchange(ex, prior=prior)
+        digest = payload_digest(response.body)
+        revisit = prior is not None and (response.status == 304 or digest == prior.payload_digest)
+        ex.record_id = new_record_id()
+        # the records are serialised and gzipped on the site's WARC thread; the pipeline
+        # awaits the pointer, everything else is decided here and now
+        request.meta[META_WARC] = sess.write_warc(site, ex, prior)
+        request.meta[META_DIGEST] = prior.payload_digest if revisit and prior else digest
+        request.meta[META_REVISIT] = revisit
+        request.meta["govwire_fetched_at"] = fetched.isoformat()
         sess.counters.fetched += 1
         sess.counters.bytes += len(response.body)
-        request.meta[META_WARC] = resp_ptr.to_dict()
-        request.meta[META_DIGEST] = resp_ptr.payload_digest
-        request.meta[META_REVISIT] = resp_ptr.record_type == "revisit"
-        request.meta["govwire_fetched_at"] = fetched.isoformat()
-        if state is not None and response.status == 200 and resp_ptr.record_type == "response":
-            if prev is not None and prev.payload_digest != resp_ptr.payload_digest:
+        if state is not None and response.status == 200 and not revisit:
+            if prev is not None and prev.payload_digest != digest:
                 sess.changed_urls.add(request.url)
             state.put(request.url, UrlState(
-                payload_digest=resp_ptr.payload_digest or "", record_id=resp_ptr.record_id,
-                date=resp_ptr.date, url=request.url,
+                payload_digest=digest, record_id=ex.record_id,
+                date=datetime_to_iso_date(fetched.replace(tzinfo=None), use_micros=True), url=request.url,
                 etag=_h(response, b"ETag"), last_modified=_h(response, b"Last-Modified")))
         elif state is not None and prev is not None and response.status == 304:
             prev.etag = _h(response, b"ETag") or prev.etag
