@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from archive.errors import ArchiveError, NotFound, StoreConflict, StoreUnavailable
+from archive.spool import Spool, SyncReport
 from archive.storage import LocalStore, Store, open_store
 
 __all__ = ["ArchiveError", "NotFound", "StoreConflict", "StoreUnavailable", "LocalStore", "Store",
-           "open_store"]
+           "open_store", "Spool", "SyncReport"]

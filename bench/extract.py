@@ -1,7 +1,7 @@
 """Time clean() against bare trafilatura.extract on the same pages, in the same run.
 
 Pages: every golden case (tests/golden/*/*/page.html*) and the real eval pages
-(tests/data/eval/*.html.gz). Each page is run REPEAT times per side, interleaved, and the
+(../shared/real-pages/trafilatura-eval, read in place; skipped if absent). Each page is run REPEAT times per side, interleaved, and the
 median is kept, so both sides see the same caches and CPU state.
 
     python bench/extract.py [--repeat 7]
@@ -32,8 +32,11 @@ def pages() -> list[tuple[str, bytes, str]]:
         data = page.read_bytes()
         out.append((f"{page.parent.parent.name}/{page.parent.name}",
                     gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data, meta["url"]))
-    eval_dir = ROOT / "tests" / "data" / "eval"
-    for p in json.loads((eval_dir / "manifest.json").read_text(encoding="utf-8")):
+    eval_dir = ROOT.parent / "shared" / "real-pages" / "trafilatura-eval"
+    manifest = eval_dir / "manifest.json"
+    for p in json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else []:
+        if not p.get("url"):
+            continue
         out.append((f"eval/{p['file'].removesuffix('.html.gz')}",
                     gzip.decompress((eval_dir / p["file"]).read_bytes()), p["url"]))
     return out

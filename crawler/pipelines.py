@@ -11,6 +11,7 @@ import hashlib
 import logging
 import multiprocessing
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from typing import Any
 
@@ -71,7 +72,15 @@ class ArchivePipeline:
         if self.pool is None:
             return clean_page(*args)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, clean_page, *args)
+        try:
+            return await loop.run_in_executor(self.pool, clean_page, *args)
+        except BrokenProcessPool:
+            # a worker died (OOM killer, a C-level crash in lxml): start a fresh pool for the
+            # pages to come and clean this one in a thread, so no page loses its document
+            logger.warning("cleaning worker died; restarting the pool (page %s)", item.url)
+            self.pool.shutdown(wait=False, cancel_futures=False)
+            self.open_spider()
+            return await asyncio.to_thread(clean_page, *args)
 
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         if isinstance(item.warc, Future):  # written on the WARC thread; wait for the pointer
