@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from cleaners.base import SiteCleaner, drop, move_to_metadata, register, truncate
+from cleaners.base import SiteCleaner, drop, move_to_metadata, prune, register, truncate
 from cleaners.document import CleanDocument
 
 _URL_STAMP = re.compile(r"\+(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{2})(?:\?|$)")  # DDMMYYYYHHMMSS
@@ -19,6 +19,14 @@ _URL_STAMP = re.compile(r"\+(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{2})(?:\?|$)")
 class WiredGovCleaner(SiteCleaner):
     outlet = "Wired-Gov"
     text_signatures = (r"^\|\s?Printable version$", r"^Original article link: ")
+    prune_xpath = (
+        prune(  # the "Latest News from" heading and everything after it in its block: trafilatura
+            # drops the headline links but keeps each item's summary <p>; fixture web page
+            "latest_news_block", "//*[self::h2 or self::h3 or self::h4]"
+            "[normalize-space(.)='Latest News from']/following-sibling::*", kind="latest-news"),
+        prune("latest_news_heading", "//*[self::h2 or self::h3 or self::h4]"
+              "[normalize-space(.)='Latest News from']", kind="latest-news"),  # exact heading only
+    )
     metadata_lines = (
         move_to_metadata(  # "Foreign,Commonwealth and Development Office" above "|Printable version"
             "department", r"\A(?P<value>[^\n]{2,120})\n(?=\|\s?Printable version$)",
