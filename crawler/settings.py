@@ -43,6 +43,12 @@ GOVWIRE_SEEDS_DIR = _env("GOVWIRE_SEEDS_DIR", "")
 # Longest Retry-After we are willing to wait on a 429/503 (seconds).
 GOVWIRE_RETRY_AFTER_MAX = float(_env("GOVWIRE_RETRY_AFTER_MAX", "300"))
 
+# Share one crawl between several processes/machines through scrapy-redis (crawler/addons.py).
+GOVWIRE_REDIS_URL = _env("GOVWIRE_REDIS_URL", "")
+# Names one distributed run: every worker of a run passes the same id (default: the UTC date).
+GOVWIRE_RUN_ID = _env("GOVWIRE_RUN_ID", "")
+ADDONS = {"crawler.addons.RedisDistribution": 100}
+
 # --- politeness ------------------------------------------------------------------------------
 USER_AGENT = f"govwire/{__version__} (+{GOVWIRE_CONTACT})"
 ROBOTSTXT_OBEY = True

@@ -62,7 +62,8 @@ class WarcCaptureExtension:
     def spider_opened(self, spider: Spider) -> None:
         site = site_of(spider)
         s = self.crawler.settings
-        if s.getbool("GOVWIRE_LOCK", True):
+        # in a distributed crawl the shared Redis queue, not a per-site lock, keeps workers apart
+        if s.getbool("GOVWIRE_LOCK", True) and not s.get("GOVWIRE_REDIS_URL"):
             lock = SiteLock(self.session.store, site, stale_after=s.getfloat("GOVWIRE_LOCK_STALE_AFTER"))
             try:
                 lock.acquire()
