@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
+import re
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
@@ -24,11 +25,12 @@ from crawler.session import ArchiveSession, Outcome, dumps
 logger = logging.getLogger(__name__)
 
 DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+_CANONICAL = re.compile(rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"'>\s]+)""", re.I)
 
 
 def clean_page(body: bytes, encoding: str | None, url: str, captured: str | None) -> dict[str, Any]:
     """Runs in a worker: bytes in, document dict (or {'error': ...}) out."""
-    from cleaners import clean
+    from cleaners import clean, cleaner_for_url
     from cleaners.errors import CleanerInputError
 
     try:
@@ -36,6 +38,12 @@ def clean_page(body: bytes, encoding: str | None, url: str, captured: str | None
     except (LookupError, UnicodeDecodeError):
         html = body
     when = datetime.fromisoformat(captured) if captured else None
+    if cleaner_for_url(url) is None:
+        # a mirror, proxy or local copy of a known site: its canonical link names the site whose
+        # rules apply (only rule choice; the document keeps the URLs it was fetched from)
+        m = _CANONICAL.search(body[:65536])
+        if m and cleaner_for_url(m.group(1).decode("latin-1")) is not None:
+            url = m.group(1).decode("latin-1")
     try:
         return clean(html, url, captured=when).to_dict()
     except CleanerInputError as e:

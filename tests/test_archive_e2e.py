@@ -339,3 +339,17 @@ def test_help_and_version() -> None:
     assert ver.returncode == 0 and ver.stdout.startswith("govwire ")
     bad = run_cli("archive")
     assert bad.returncode == 1 and bad.stderr.strip().startswith("govwire: error:")
+
+
+def test_local_copy_of_a_known_site_gets_that_sites_cleaner(server: WireServer, tmp_path: Path) -> None:
+    """A mirror or fixture copy names its site in rel=canonical; only rule choice follows it."""
+    page = (REPO / "crawler/demo/web/www.gov.uk/government/news/"
+            "foreign-secretary-to-put-boosting-security-and-tackling-illegal-migration-at-the-heart-of-"
+            "foreign-policy-during-meeting-of-european-partners.html").read_text(encoding="utf-8")
+    server.routes["/mirror"] = html(page)
+    proc = run_cli("archive", server.base + "/mirror", "--json", "--store", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["cleaner"] == "gov_uk" and doc["outlet"] == "GOV.UK"
+    assert doc["url"] == server.base + "/mirror"
+    assert "Share this page" not in doc["text"] and "Is this page useful" not in doc["text"]
