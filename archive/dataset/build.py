@@ -3,7 +3,7 @@
 How (two streaming passes, memory bounded by one shard plus small per-revision records):
 
 1. *Scan*: read every document once; remember a `DocRecord` (no text) per revision; GOV.UK
-   releases also go into the `ReleaseIndex` as MinHash signatures.
+   releases also go into the `ReleaseIndex` (a sampled inverted index of their shingles).
 2. *Write*: walk the distinct texts (one row per publisher and content_digest) in a fixed order, re-reading
    each representative document: new rows fill shards; copies are matched to releases.
 
@@ -33,8 +33,7 @@ from archive.dataset.progress import Progress
 from archive.dataset.reader import DocReader, DocRecord, parse_time
 from archive.dataset.schema import (DATASET_FORMAT, DOCUMENTS_SCHEMA, LICENCE_OGL,
                                     LICENCE_PUBLISHER, SYNDICATION_SCHEMA, URLS_SCHEMA)
-from archive.dataset.syndication import (MIN_CONTAINMENT, ReleaseIndex, measure, shingles,
-                                         signature, words)
+from archive.dataset.syndication import (MIN_CONTAINMENT, ReleaseIndex, measure, shingles, words)
 from archive.errors import NotFound
 from archive.storage import Store
 
@@ -120,7 +119,7 @@ def _since(value: str | None) -> datetime | None:
 
 
 def analyse(store: Store, options: BuildOptions, progress: Progress | None = None) -> Analysis:
-    """Pass 1: read every document once; keep records, index releases' signatures."""
+    """Pass 1: read every document once; keep records, index releases' sampled shingles."""
     progress = progress or Progress(enabled=False)
     reader = DocReader(store, sites=options.sites, since=_since(options.since))
     keys = list(reader.keys())
@@ -157,8 +156,7 @@ def analyse(store: Store, options: BuildOptions, progress: Progress | None = Non
             first = rec.group not in rgroups
             rgroups.setdefault(rec.group, []).append(rec)
             sh = shingles(doc["text"]) if first else _EMPTY
-            index.add(rec.group, signature(sh), len(sh),
-                      (rec.url, rec.final_url, rec.canonical_url))
+            index.add(rec.group, sh, (rec.url, rec.final_url, rec.canonical_url))
     return Analysis(records, groups, rgroups, index, reader, filtered)
 
 
@@ -252,7 +250,7 @@ def match_copy(doc: dict[str, Any], rec: DocRecord, row_id: str, analysis: Analy
     """The syndication row linking one copy to its best release, or None."""
     text = doc["text"]
     sh = shingles(text)
-    cands = set(analysis.index.candidates(signature(sh), len(sh)))
+    cands = set(analysis.index.candidates(sh))
     strong = set(analysis.index.by_url(rec.source_url)) if rec.source_url else set()
     best: tuple[tuple[Any, ...], dict[str, Any]] | None = None
     for digest in sorted(cands | strong):

@@ -95,13 +95,13 @@ Month of first publication (else of the fetch).
 ## How it was built
 
 - govwire {versions.get('govwire', 'unknown')}, pyarrow {versions.get('pyarrow', 'unknown')},
-  datasketch {versions.get('datasketch', 'unknown')}
+  numpy {versions.get('numpy', 'unknown')}
 - cleaners: {cleaners}
 - builds (parameters of each build that added to this directory):
 {builds}
 - Syndication: 5-word shingles of normalised text (NFKC, lower case, no apostrophes or in-word
-  hyphens), MinHash (64 permutations) in a datasketch LSH Ensemble over the releases, queried
-  with each copy (containment), every candidate verified exactly; a copy links when at least
+  hyphens), a sampled inverted index of the releases' shingles (1 in 4 kept) queried with each
+  copy (containment), every candidate verified exactly; a copy links when at least
   15 % of its shingles come from the release, or when it names the release (`source_url`).
   See docs/dataset.md in govwire.
 

@@ -3,9 +3,10 @@
 Why containment, not Jaccard: a PA rewrite quotes a third of the release and adds its own
 context, so its Jaccard similarity to the release (~0.12 on the seeds) is close to that of an
 unrelated release on the same topic, while the share of the *copy* that comes from the release
-(~0.3 vs ~0.003) separates them cleanly. So releases go into a datasketch LSH Ensemble
-(containment search over MinHash signatures of normalised 5-word shingles), each copy queries
-it, and every candidate is verified exactly on the two texts' shingle sets. A Wired-Gov
+(~0.3 vs ~0.003) separates them cleanly. So releases go into a sampled inverted index of their
+normalised 5-word shingles (a containment search with memory of ~1 kB per release; datasketch's
+LSH Ensemble held ~32-65 kB per release), each copy queries it, and every candidate is verified
+exactly on the two texts' shingle sets. A Wired-Gov
 ``source_url`` naming the release is a strong signal that links even without text overlap.
 
 Normalisation makes the seeds' small differences vanish: case ("re-cased titles"), curly vs
@@ -21,17 +22,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSHEnsemble
 
 __all__ = [
-    "SHINGLE", "NUM_PERM", "MIN_CONTAINMENT", "words", "shingles", "signature", "paragraphs",
+    "SHINGLE", "SAMPLE", "MIN_CONTAINMENT", "words", "shingles", "sample", "paragraphs",
     "Measures", "measure", "normalise_url", "ReleaseIndex",
 ]
 
 SHINGLE = 5            # words per shingle: 5 keeps shared topic phrases ("in the western balkans") out
-NUM_PERM = 64          # MinHash permutations: candidates only (verified exactly); 64 halves the index
 MIN_CONTAINMENT = 0.15  # copy_share needed to link by text; seeds: PA copy 0.31, other release 0.003
-LSH_THRESHOLD = 0.12   # candidate recall below the verify cut, so MinHash noise never loses a copy
 PARA_COUNTERPART = 0.5  # a copy paragraph whose shingles are half in the release is not "added"
 
 _APOSTROPHES = re.compile(r"['‘’ʼ`´]")
@@ -48,8 +46,8 @@ def words(text: str) -> list[str]:
 
 
 def _h(s: str) -> int:
-    # crc32: stable across processes (unlike hash()), fast, and 32 bits is what MinHash's
-    # affine32 scheme permutes; collisions within one pair of texts are negligible.
+    # crc32: stable across processes (unlike hash()) and fast; collisions within one pair of
+    # texts are negligible.
     return zlib.crc32(s.encode("utf-8"))
 
 
@@ -79,21 +77,6 @@ def _shingle_array(w: list[str], k: int = SHINGLE) -> np.ndarray:
 def shingles(text: str, k: int = SHINGLE) -> np.ndarray:
     """Hashed k-word shingles of a text as a sorted unique uint32 array."""
     return _shingle_array(words(text), k)
-
-
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
-
-
-def signature(sh: np.ndarray) -> LeanMinHash:
-    """MinHash of a shingle array, reusing one permutation table (building it per doc is slow).
-
-    The shingles are already 32-bit hashes, so the hash function is the identity (`int`).
-    """
-    m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, permutations=_TEMPLATE.permutations,
-                scheme=_TEMPLATE.scheme)
-    if len(sh):
-        m.update_batch(sh.tolist())
-    return LeanMinHash(m)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -153,42 +136,75 @@ def normalise_url(url: str | None) -> str:
 
 
 class ReleaseIndex:
-    """Releases' MinHash signatures in an LSH Ensemble (containment search) plus a URL map.
+    """Candidate search by containment: a sampled inverted index over release shingles.
 
-    Holds only signatures, sizes and URLs, never texts: memory grows by ~0.6 kB per release.
+    Every shingle hash whose mixed value falls in a fixed 1-in-SAMPLE slice is kept (the same
+    slice for releases and copies, so shared shingles are sampled alike), as two flat uint32
+    arrays sorted by hash. A copy's sampled shingles found under a release estimate the share
+    of the copy taken from it; candidates are then verified exactly. Memory is ~8 bytes per
+    sampled shingle (~1 kB for a 500-word release), never texts — the dataset's memory stays
+    bounded by shard size rather than growing with a MinHash forest per release.
     """
 
     def __init__(self) -> None:
-        self._entries: list[tuple[str, LeanMinHash, int]] = []
+        self._hashes: list[np.ndarray] = []
+        self._ids: list[np.ndarray] = []
+        self._names: list[str] = []
         self._by_url: dict[str, list[str]] = {}
-        self._lsh: MinHashLSHEnsemble | None = None
+        self._frozen_arrays: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._names)
 
-    def add(self, release_id: str, sig: LeanMinHash, size: int, urls: Iterable[str | None]) -> None:
-        if self._lsh is not None:
+    def add(self, release_id: str, sh: np.ndarray, urls: Iterable[str | None]) -> None:
+        if self._frozen_arrays is not None:
             raise RuntimeError("ReleaseIndex is frozen once queried")
-        if size:
-            self._entries.append((release_id, sig, size))
+        kept = sample(sh)
+        if len(kept):
+            self._hashes.append(kept)
+            self._ids.append(np.full(len(kept), len(self._names), dtype=np.uint32))
+            self._names.append(release_id)
         for u in urls:
             n = normalise_url(u)
             if n and release_id not in self._by_url.setdefault(n, []):
                 self._by_url[n].append(release_id)
 
-    def _frozen(self) -> MinHashLSHEnsemble | None:
-        if self._lsh is None and self._entries:
-            # sorted so the partitioning, hence the candidates, never depend on input order
-            self._entries.sort(key=lambda e: e[0])
-            self._lsh = MinHashLSHEnsemble(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, num_part=4)
-            self._lsh.index(self._entries)
-        return self._lsh
+    def _frozen(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._frozen_arrays is None:
+            h = np.concatenate(self._hashes) if self._hashes else np.empty(0, np.uint32)
+            ids = np.concatenate(self._ids) if self._ids else np.empty(0, np.uint32)
+            order = np.lexsort((ids, h))  # by hash, ties by release: deterministic
+            self._frozen_arrays = (h[order], ids[order])
+            self._hashes, self._ids = [], []
+        return self._frozen_arrays
 
     def by_url(self, url: str | None) -> list[str]:
         return list(self._by_url.get(normalise_url(url), ()))
 
-    def candidates(self, sig: LeanMinHash, size: int) -> list[str]:
-        lsh = self._frozen()
-        if lsh is None or not size:
+    def candidates(self, sh: np.ndarray) -> list[str]:
+        """Releases sharing enough sampled shingles to possibly hold MIN_CONTAINMENT of the copy."""
+        q = sample(sh)
+        hashes, ids = self._frozen()
+        if not len(q) or not len(hashes):
             return []
-        return sorted(set(lsh.query(sig, size)))
+        lo = np.searchsorted(hashes, q, side="left")
+        hi = np.searchsorted(hashes, q, side="right")
+        hits = np.concatenate([ids[a:b] for a, b in zip(lo, hi) if b > a] or [np.empty(0, np.uint32)])
+        if not len(hits):
+            return []
+        rel, counts = np.unique(hits, return_counts=True)
+        # half the verify cut, and at least one hit: sampling noise must not lose a real copy
+        need = max(1, int(CANDIDATE_SHARE * len(q)))
+        return sorted(self._names[r] for r, c in zip(rel, counts) if c >= need)
+
+
+SAMPLE = 4               # keep 1 in SAMPLE shingles in the index (and in each query)
+CANDIDATE_SHARE = MIN_CONTAINMENT / 2
+
+
+def sample(sh: np.ndarray) -> np.ndarray:
+    """The shingles in the fixed sampled slice (mixed first: crc32's low bits are not uniform)."""
+    if not len(sh):
+        return sh
+    mixed = (sh.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) & np.uint64(0xFFFFFFFFFFFFFFFF)
+    return sh[(mixed >> np.uint64(61)) < np.uint64(8 // SAMPLE)]

@@ -66,7 +66,7 @@ def _existing_store(args: argparse.Namespace) -> Store:
 
 def _versions() -> dict[str, str]:
     out = {"govwire": __version__}
-    for pkg in ("pyarrow", "datasketch"):
+    for pkg in ("pyarrow", "numpy"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
