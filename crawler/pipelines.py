@@ -59,6 +59,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.session = ArchiveSession.for_crawler(crawler)
         self.workers = crawler.settings.getint("GOVWIRE_CLEAN_WORKERS", 2)
+        self.keep_outcomes = crawler.settings.getbool("GOVWIRE_KEEP_OUTCOMES", False)
         self.pool: Executor | None = None
 
     @classmethod
@@ -124,7 +125,9 @@ class ArchivePipeline:
                 outcome = Outcome(url=item.url, ok=True, site=item.site, title=doc["title"],
                                   words=doc["word_count"], stored=key, document=doc)
         self._record_capture(item, outcome)
-        if item.make_document or item.url not in sess.outcomes:
+        # per-URL outcomes serve `govwire archive`'s report; a crawl of 10k pages must not keep
+        # 10k documents in memory for nobody
+        if self.keep_outcomes and (item.make_document or item.url not in sess.outcomes):
             sess.outcomes[item.url] = outcome
         return item
 

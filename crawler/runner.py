@@ -130,6 +130,7 @@ def run_archive(urls: list[str], *, store_uri: str | None, ignore_robots: bool =
         if ignore_robots:
             extra["ROBOTSTXT_OBEY"] = False
         extra.setdefault("GOVWIRE_LOCK", False)  # one-off archiving must not block scheduled crawls
+        extra["GOVWIRE_KEEP_OUTCOMES"] = True  # one report line (or document) per URL
         with tempfile.TemporaryDirectory(prefix="govwire-") as tmp:
             url_file = Path(tmp, "urls.txt")
             url_file.write_text("\n".join(good) + "\n", encoding="utf-8")
