@@ -26,7 +26,9 @@ class GenericRules(SiteCleaner):
     name = "generic"
     cut_between = (
         cut_between(  # appeal box: heading + "Support Now" button, bounded by its sign-off; seeds/003
-            "donation_box", start=r"Your support helps us to tell the story",
+            # anchored: the heading starts a line and is followed by the box's own button or
+            # a break, so an article quoting the appeal mid-sentence keeps its prose
+            "donation_box", start=r"^Your support helps us to tell the story(?=\s*(?:$|Read more|Support Now))",
             end=r"Your support makes all the difference\.(?:\s*Read more)?", kind="donation",
             max_chars=2000),
     )
