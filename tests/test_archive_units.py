@@ -191,3 +191,22 @@ def test_cdxj_lines_sorted_with_pywb_fields(tmp_path: Path) -> None:
         fh.seek(int(f["offset"]))
         rec = next(iter(ArchiveIterator(io.BytesIO(fh.read(int(f["length"]))))))
     assert rec.rec_headers.get_header("WARC-Target-URI") == "https://www.gov.uk/a"
+
+
+def test_merged_index_is_sorted_and_complete(tmp_path: Path) -> None:
+    from crawler.commands.index import merged
+
+    store = LocalStore(tmp_path / "store")
+    for site, paths in (("govuk", ("z", "b")), ("mirage", ("a", "y"))):
+        closed = []
+        w = RotatingWarcWriter(store.spool_dir, site, on_close=closed.append)
+        for p in paths:
+            w.write_exchange(exchange(url=f"https://www.gov.uk/{p}"))
+        w.close()
+        for c in closed:
+            store.put_file(c.key, c.path)
+            store.put_file(c.index_key, c.index_path)
+    lines = list(merged(store))
+    assert len(lines) == 4 and lines == sorted(lines)
+    assert [json.loads(ln.split(" ", 2)[2])["url"].rsplit("/", 1)[1] for ln in lines] == ["a", "b", "y", "z"]
+    assert len(list(merged(store, ["mirage"]))) == 2

@@ -1,0 +1,56 @@
+"""govwire index: one sorted CDXJ over every WARC in the store, for pywb and other replay tools."""
+from __future__ import annotations
+
+import argparse
+import heapq
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+from archive.storage import Store
+from crawler.commands._store import add_store_arguments, store_from_args
+
+HELP = "merge the per-WARC CDXJ indexes into one sorted index (for pywb)"
+DESCRIPTION = """Each WARC has its own sorted CDXJ under indexes/ in the store. Replay tools such
+as pywb want one sorted index: this streams a k-way merge of them (memory: one line per file).
+
+The `filename` field is the WARC's key in the store, so point pywb's archive_paths at the store
+root:
+
+  govwire index --store ./data --out ./pywb/index.cdxj
+  # pywb config.yaml:
+  #   collections:
+  #     govwire: {index_paths: ./pywb/, archive_paths: ./data/}
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="-", metavar="FILE", help="where to write (default: stdout)")
+    p.add_argument("--site", action="append", default=[], metavar="SITE",
+                   help="only these sites' WARCs (repeatable)")
+    add_store_arguments(p)
+
+
+def _lines(store: Store, key: str) -> Iterator[str]:
+    yield from store.get_bytes(key).decode("utf-8").splitlines(keepends=True)
+
+
+def merged(store: Store, sites: list[str] | None = None) -> Iterator[str]:
+    prefixes = [f"indexes/{s}/" for s in sites] if sites else ["indexes/"]
+    keys = [k for p in prefixes for k in store.list(p) if k.endswith(".cdxj")]
+    return heapq.merge(*(_lines(store, k) for k in keys))
+
+
+def run(args: argparse.Namespace) -> int:
+    store = store_from_args(args)
+    out: TextIO = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")
+    n = 0
+    try:
+        for line in merged(store, args.site):
+            out.write(line)
+            n += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"govwire: {n} captures indexed", file=sys.stderr)
+    return 0
