@@ -44,7 +44,7 @@ def is_release(doc: dict[str, Any]) -> bool:
     return host == "www.gov.uk"
 
 
-@dataclass
+@dataclass(slots=True)
 class DocRecord:
     """What the build remembers about one stored revision: no text, a few hundred bytes."""
 
