@@ -14,6 +14,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from twisted.internet import task, threads
 
 from archive.errors import ArchiveError
 from archive.locks import LockBusy, SiteLock
@@ -51,6 +52,7 @@ class WarcCaptureExtension:
             self.session = ArchiveSession.for_crawler(crawler)
         except ArchiveError as e:
             raise NotConfigured(str(e)) from e
+        self._beats: list[task.LoopingCall] = []
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -78,6 +80,11 @@ class WarcCaptureExtension:
                 self.session.halted = True
                 logger.error("%s", e)
                 return
+            # refresh the lock's heartbeat so a long crawl is never mistaken for a dead one
+            beat = task.LoopingCall(lambda: threads.deferToThread(lock.heartbeat).addErrback(
+                lambda f: logger.warning("lock heartbeat failed: %s", f.getErrorMessage())))
+            beat.start(max(60.0, s.getfloat("GOVWIRE_LOCK_STALE_AFTER") / 10), now=False)
+            self._beats.append(beat)
             if lock.took_over:
                 logger.warning("took over a stale lock for %s from pid %s on %s", site,
                                lock.took_over.get("pid"), lock.took_over.get("host"))
@@ -130,6 +137,9 @@ class WarcCaptureExtension:
             prev.last_modified = _h(response, b"Last-Modified") or prev.last_modified
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        for beat in self._beats:
+            if beat.running:
+                beat.stop()
         if self.session.lock_busy or self.session.halted:
             self.session.close()
             return

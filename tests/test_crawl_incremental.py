@@ -94,3 +94,17 @@ def test_live_lock_makes_second_run_exit_75(web: Any, seeds_for_fixture_web: Pat
 def test_unknown_site_is_a_usage_error(seeds_for_fixture_web: Path, tmp_path: Path) -> None:
     code, _, err = crawl(tmp_path, seeds_for_fixture_web, "nosuchsite")
     assert code == exitcodes.USAGE and err.startswith("govwire: error: unknown site 'nosuchsite'")
+
+
+def test_scrapy_crawl_with_feed_export(web: Any, seeds_for_fixture_web: Path, tmp_path: Path) -> None:
+    """Schedulers that expect plain `scrapy crawl SITE -O FILE` get JSON lines (body stays in the WARC)."""
+    env = {**os.environ, "GOVWIRE_PROGRESS_INTERVAL": "0", "GOVWIRE_CLEAN_WORKERS": "1",
+           "PYTHONPATH": str(REPO), "GOVWIRE_SEEDS_DIR": str(seeds_for_fixture_web),
+           "GOVWIRE_STORE": str(tmp_path / "store")}
+    out = tmp_path / "items.jsonl"
+    p = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "wiredgov", "-a", "since=2025-01-01",
+                        "-O", str(out)], capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
+    assert p.returncode == 0, p.stderr[-2000:]
+    items = [json.loads(line) for line in out.read_text().splitlines()]
+    assert items and all("body" not in i and i["warc"]["file"].startswith("warcs/wiredgov/") for i in items)
+    assert any(i["make_document"] for i in items)
