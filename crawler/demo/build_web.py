@@ -16,7 +16,6 @@ What is imitated and how faithfully (see shared/sites.md):
 """
 from __future__ import annotations
 
-import gzip
 import html
 import json
 import re
@@ -30,8 +29,7 @@ from typing import Any
 
 from crawler.demo.stories import (DSIT, FCDO, HO, INDEPENDENT_OTHER, ICONIC_LOCAL, MIRAGE_OTHER,
                                   NEW_IN_UPDATE_1, ORGS, PEOPLE, STANDARD_OTHER, STORIES,
-                                  UPDATE_1_AT, UPDATE_1_NOTE, UPDATE_1_PARA, GovStory, Org,
-                                  OutletStory)
+                                  UPDATE_1_AT, UPDATE_1_NOTE, UPDATE_1_PARA, GovStory, Org)
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
