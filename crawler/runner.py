@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler import exitcodes
-from crawler.session import ArchiveSession, Outcome
+from archive.storage import open_store
+from crawler.session import ArchiveSession, Outcome, _store_options
 
 
 QUIET_LOGGERS = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt",
@@ -68,6 +69,9 @@ def run_spiders(jobs: list[tuple[str, dict[str, Any]]], *, store_uri: str | None
     from scrapy.crawler import CrawlerProcess
 
     s = project_settings(store_uri, settings)
+    # a bad store URI or an unusable directory is the user's to fix: say so in one line now,
+    # before Scrapy starts (inside a crawl it would surface as a component traceback)
+    open_store(s.get("GOVWIRE_STORE"), **_store_options(s))
     process = CrawlerProcess(s)
     if logging.getLevelName(s.get("LOG_LEVEL", "INFO")) >= logging.WARNING:
         # download failures are reported by our own per-URL lines and summary; their

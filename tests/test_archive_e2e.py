@@ -353,3 +353,13 @@ def test_local_copy_of_a_known_site_gets_that_sites_cleaner(server: WireServer, 
     assert doc["cleaner"] == "gov_uk" and doc["outlet"] == "GOV.UK"
     assert doc["url"] == server.base + "/mirror"
     assert "Share this page" not in doc["text"] and "Is this page useful" not in doc["text"]
+
+
+@pytest.mark.parametrize("store,reason", [("/proc/govwire-cannot-create", "cannot create store directory"),
+                                          ("ftp://example.org/x", "unsupported store URI scheme")])
+def test_unusable_store_is_one_line(store: str, reason: str) -> None:
+    for verb in (["archive", "http://127.0.0.1:9/x"], ["crawl", "govuk"]):
+        proc = run_cli(*verb, "--store", store)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.strip().startswith("govwire: error: ") and reason in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
