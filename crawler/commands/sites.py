@@ -5,6 +5,7 @@ import argparse
 import json
 from typing import Any
 
+from crawler.errors import ConfigError
 from crawler.seeds import SeedConfig, load_all, seeds_dir
 
 HELP = "list the configured sites: domains, feeds, schedules"
@@ -43,6 +44,8 @@ def describe(seed: SeedConfig) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     seeds = load_all(args.seeds_dir)
+    if not seeds:
+        raise ConfigError(f"no seed configs (*.toml) in {seeds_dir(args.seeds_dir)}")
     rows = [describe(s) for s in seeds.values()]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
