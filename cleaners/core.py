@@ -122,22 +122,22 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         doc.fallback_reason = "no HTML document could be parsed"
         return doc
     _fill_meta(doc, tree)
-    site = _cleaner(url, site_name)
-    if site is None:
+    cleaner = _cleaner(url, site_name)
+    if cleaner is None:
         doc.text = format_text(apply_generic(to_rule_text(extract_text(tree, url)), doc))
         return doc
-    doc.site, doc.outlet, doc.cleaner = site.name, site.outlet, site.name
+    doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet, cleaner.name
     try:
-        site.page_metadata(tree, doc)
-        prune_tree(tree, site.prune_xpath, site.name, doc.removed)
+        cleaner.page_metadata(tree, doc)
+        prune_tree(tree, cleaner.prune_xpath, cleaner.name, doc.removed)
         rule_text = to_rule_text(extract_text(tree, url))
-        rule_text = to_rule_text(site.apply_rules(rule_text, doc))
+        rule_text = to_rule_text(cleaner.apply_rules(rule_text, doc))
         rule_text = apply_generic(rule_text, doc)
-        if site.title_in_text:
+        if cleaner.title_in_text:
             rule_text = _ensure_title(rule_text, doc.title, doc)
-        reason = None if rule_text.strip() else f"site cleaner {site.name} yielded empty text"
+        reason = None if rule_text.strip() else f"site cleaner {cleaner.name} yielded empty text"
     except Exception as e:  # noqa: BLE001 -- any cleaner bug degrades to bare extraction
-        reason = f"site cleaner {site.name} raised {type(e).__name__}: {e}"
+        reason = f"site cleaner {cleaner.name} raised {type(e).__name__}: {e}"
     if reason is None:
         doc.text = format_text(rule_text)
         return doc

@@ -33,6 +33,8 @@ class ConditionalRequestMiddleware:
         if sess is None:
             return None
         spider = spider or self.crawler.spider  # Scrapy 2.19 no longer passes it
+        if spider is None:
+            return None
         site = getattr(spider, "site", "") or spider.name
         try:
             prev = sess.state(site).get(request.url)

@@ -422,7 +422,7 @@ class GovwireSpider(scrapy.Spider):
                   **metadata: Any) -> PageItem:
         meta = response.meta
         first = meta.get("redirect_urls", [response.url])[0]
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         if make_document and "cleaner_url" not in metadata:
             real = meta.get(META_CLEANER_URL) or self.real_url(response.url)
             if real != response.url:
