@@ -18,10 +18,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import pickle
+import tempfile
 import time
 from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -214,6 +218,69 @@ def _encode(rows: list[dict[str, Any]], schema: pa.Schema, fmt: str) -> bytes:
     return buf.getvalue()
 
 
+class _Spill:
+    """Rows pickled to a temp file, sorted by key only at the end: the derived tables (one row per
+    link or URL, links carrying whole added paragraphs) never sit in memory all at once."""
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+        self.file = tempfile.TemporaryFile()
+        self.index: list[tuple[Any, int, int]] = []
+        self.methods: Counter[str] = Counter()
+
+    def add(self, row: dict[str, Any]) -> None:
+        data = pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
+        self.file.seek(0, io.SEEK_END)
+        self.index.append((self.key(row), self.file.tell(), len(data)))
+        self.file.write(data)
+        if "method" in row:
+            self.methods[str(row["method"])] += 1
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def sorted_rows(self) -> Iterator[dict[str, Any]]:
+        for _, off, n in sorted(self.index, key=lambda e: e[0]):
+            self.file.seek(off)
+            yield pickle.loads(self.file.read(n))
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _write_table(out: Store, kind: str, rows: Iterator[dict[str, Any]], schema: pa.Schema,
+                 fmt: str) -> str:
+    """Stream rows into a temp file in 1000-row groups, then store it under a content-hash key."""
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as tmp:
+        if fmt == "jsonl":
+            for batch in _batches(rows, 1000):
+                tmp.write(_encode(batch, schema, fmt))
+        else:
+            with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+                for batch in _batches(rows, 1000):
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+        tmp.flush()
+        h = hashlib.sha256()
+        tmp.seek(0)
+        while chunk := tmp.read(1 << 20):
+            h.update(chunk)
+        key = f"{kind}/{kind}-{h.hexdigest()[:16]}.{fmt}"
+        if not out.exists(key):
+            out.put_file(key, Path(tmp.name))
+    return key
+
+
+def _batches(rows: Iterator[dict[str, Any]], n: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for r in rows:
+        batch.append(r)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _name(kind: str, ids: list[str], fmt: str) -> str:
     h = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
     return f"{kind}/part-{h}.{fmt}"
@@ -343,7 +410,7 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
                                                   _rep(analysis.groups[d], row_ids[d]).month,
                                                   row_ids[d]))
     releases = _Releases(analysis, row_ids)
-    links: dict[str, dict[str, Any]] = {}
+    links = _Spill(key=lambda r: (r["release_id"], r["copy_id"]))
     pending: list[dict[str, Any]] = []
     new_shards: list[dict[str, Any]] = []
     cleaner_versions: set[str] = set()
@@ -383,7 +450,7 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
         if not rec.is_release:
             link = match_copy(doc, rec, rid, analysis, releases, options.outlet_text)
             if link:
-                links[rid] = link
+                links.add(link)
         if is_new:
             pending.append({**_row(doc, rec, rid, members, options.outlet_text), "_group": digest})
             if len(pending) >= options.shard_rows:
@@ -393,27 +460,27 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
 
     # Derived tables: keep earlier builds' rows for documents this build did not see.
     seen = set(row_ids[d] for d in analysis.groups)
-    old_links = [r for r in _read_table(out, manifest.get("syndication"), fmt)
-                 if r["copy_id"] not in seen]
-    syn_rows = sorted(old_links + list(links.values()), key=lambda r: (r["release_id"], r["copy_id"]))
-    url_rows = [r for r in _read_table(out, manifest.get("urls"), fmt) if r["id"] not in seen]
+    for r in _read_table(out, manifest.get("syndication"), fmt):
+        if r["copy_id"] not in seen:
+            links.add(r)
+    urls = _Spill(key=lambda r: (r["id"], r["store_key"]))
+    for r in _read_table(out, manifest.get("urls"), fmt):
+        if r["id"] not in seen:
+            urls.add({**r, "fetched_at": parse_time(r["fetched_at"])
+                      if isinstance(r["fetched_at"], str) else r["fetched_at"]})
     for rec in analysis.records:
-        url_rows.append({"id": row_ids[rec.group], "revision_id": rec.id, "url": rec.url,
-                         "final_url": rec.final_url, "canonical_url": rec.canonical_url,
-                         "site": rec.site, "fetched_at": rec.fetched_at, "store_key": rec.key})
-    url_rows = [{**r, "fetched_at": parse_time(r["fetched_at"]) if isinstance(r["fetched_at"], str)
-                 else r["fetched_at"]} for r in url_rows]
-    url_rows.sort(key=lambda r: (r["id"], r["store_key"]))
-    for kind, rows, schema in (("syndication", syn_rows, SYNDICATION_SCHEMA),
-                               ("urls", url_rows, URLS_SCHEMA)):
-        data = _encode(rows, schema, fmt)
-        key = f"{kind}/{kind}-{hashlib.sha256(data).hexdigest()[:16]}.{fmt}"
+        urls.add({"id": row_ids[rec.group], "revision_id": rec.id, "url": rec.url,
+                  "final_url": rec.final_url, "canonical_url": rec.canonical_url,
+                  "site": rec.site, "fetched_at": rec.fetched_at, "store_key": rec.key})
+    for kind, spill, schema in (("syndication", links, SYNDICATION_SCHEMA), ("urls", urls, URLS_SCHEMA)):
+        key = _write_table(out, kind, spill.sorted_rows(), schema, fmt)
         old = manifest.get(kind)
-        if old != key:
-            out.put_bytes(key, data)
-            if old:
-                out.delete(old)
+        if old and old != key:
+            out.delete(old)
         manifest[kind] = key
+    n_links, methods = len(links), links.methods
+    links.close()
+    urls.close()
 
     params = options.params()
     if params not in manifest["builds"]:
@@ -429,9 +496,9 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
     summary.rows_total = len(rows_meta)
     summary.shards_new = [s["file"] for s in new_shards]
     summary.shards_total = len(manifest["shards"])
-    summary.links = len(syn_rows)
-    summary.links_by_method = dict(sorted(Counter(r["method"] for r in syn_rows).items()))
-    summary.unmatched_copies = summary.copies - len(links)
+    summary.links = n_links
+    summary.links_by_method = dict(sorted(methods.items()))
+    summary.unmatched_copies = summary.copies - n_links
     summary.rows_by_site = dict(sorted(Counter(m["site"] for m in rows_meta.values()).items()))
     manifest["cleaner_versions"] = sorted(set(manifest.get("cleaner_versions", [])) | set(cleaner_versions))
     out.put_bytes(MANIFEST, (json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False)
