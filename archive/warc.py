@@ -67,6 +67,7 @@ class Exchange:
     ip_address: str | None = None
     date: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     record_id: str | None = None            # pre-assigned WARC-Record-ID of the response/revisit record
+    payload_digest: str | None = None       # sha1 of body if the caller already computed it
     raw_request_head: bytes | None = None   # exact bytes written, when the client could record them
     raw_response_head: bytes | None = None  # exact status line + header lines received
 
@@ -281,8 +282,9 @@ class RotatingWarcWriter:
         ctype = dict((n.lower(), v) for n, v in headers).get(b"content-type", b"").decode("latin-1")
         mime = ctype.split(";")[0].strip().lower()
 
+        digest = ex.payload_digest or self._payload_digest(ex.body)
         not_modified = ex.status == 304 and prior is not None
-        if prior is not None and (not_modified or self._payload_digest(ex.body) == prior.payload_digest):
+        if prior is not None and (not_modified or digest == prior.payload_digest):
             wh.update({"WARC-Profile": PROFILE_NOT_MODIFIED if not_modified else PROFILE_IDENTICAL,
                        "WARC-Refers-To": prior.record_id,
                        "WARC-Refers-To-Target-URI": prior.url,
@@ -295,6 +297,7 @@ class RotatingWarcWriter:
             resp = self._write(rec, url=ex.url, status=ex.status, mime="warc/revisit")
             resp.payload_digest = prior.payload_digest
         else:
+            wh["WARC-Payload-Digest"] = digest  # computed once; warcio then skips its own pass
             rec = self._builder.create_warc_record(ex.url, "response", payload=BytesIO(ex.body),
                                                    length=len(ex.body), http_headers=http,
                                                    warc_headers_dict=wh)

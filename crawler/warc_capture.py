@@ -117,6 +117,7 @@ class WarcCaptureExtension:
         digest = payload_digest(response.body)
         revisit = prior is not None and (response.status == 304 or digest == prior.payload_digest)
         ex.record_id = new_record_id()
+        ex.payload_digest = digest
         # the records are serialised and gzipped on the site's WARC thread; the pipeline
         # awaits the pointer, everything else is decided here and now
         request.meta[META_WARC] = sess.write_warc(site, ex, prior)
