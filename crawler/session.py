@@ -188,10 +188,14 @@ class ArchiveSession:
         return d
 
 
+# open_store() option -> the setting that carries it through a crawl (CLI flags map onto these)
+STORE_OPTION_SETTINGS = {"endpoint_url": "GOVWIRE_S3_ENDPOINT_URL", "region": "AWS_REGION_NAME",
+                         "profile": "GOVWIRE_AWS_PROFILE", "spool_dir": "GOVWIRE_SPOOL"}
+
+
 def _store_options(s: Any) -> dict[str, Any]:
-    opts = {"endpoint_url": s.get("GOVWIRE_S3_ENDPOINT_URL") or s.get("AWS_ENDPOINT_URL") or None,
-            "region": s.get("AWS_REGION_NAME") or None, "spool_dir": s.get("GOVWIRE_SPOOL") or None,
-            "profile": s.get("GOVWIRE_AWS_PROFILE") or None}
+    opts = {opt: s.get(name) or None for opt, name in STORE_OPTION_SETTINGS.items()}
+    opts["endpoint_url"] = opts["endpoint_url"] or s.get("AWS_ENDPOINT_URL") or None
     return {k: v for k, v in opts.items() if v}
 
 

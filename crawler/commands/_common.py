@@ -4,11 +4,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from crawler.commands._store import store_options
+from crawler.session import STORE_OPTION_SETTINGS
+
 
 def store_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Map the store flags (see _store.add_store_arguments) onto the settings the session reads."""
-    pairs = {"GOVWIRE_S3_ENDPOINT_URL": getattr(args, "endpoint_url", None),
-             "AWS_REGION_NAME": getattr(args, "region", None),
-             "GOVWIRE_AWS_PROFILE": getattr(args, "profile", None),
-             "GOVWIRE_SPOOL": getattr(args, "spool", None)}
-    return {k: v for k, v in pairs.items() if v}
+    """The store flags as the settings the crawl's archive session reads (one mapping, two uses)."""
+    return {STORE_OPTION_SETTINGS[k]: v for k, v in store_options(args).items()}
