@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from crawler import exitcodes
 from archive.storage import open_store
 from crawler.session import ArchiveSession, Outcome, _store_options
+from crawler.urlnorm import credentials_problem, request_url
 
 
 QUIET_LOGGERS = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt",
@@ -104,6 +105,9 @@ def run_crawl(sites: list[str], *, store_uri: str | None, settings: dict[str, An
 
 def check_url(url: str) -> str | None:
     """Why a URL cannot be fetched, or None if it looks fetchable."""
+    creds = credentials_problem(url)
+    if creds:
+        return creds
     try:
         parts = urlsplit(url)
     except ValueError as e:
@@ -122,12 +126,15 @@ def run_archive(urls: list[str], *, store_uri: str | None, ignore_robots: bool =
     """Archive each URL through the same downloader, middlewares and pipeline as the crawls."""
     outcomes: dict[str, Outcome] = {}
     good: list[str] = []
+    wanted: dict[str, str] = {}  # URL as given -> URL requested (no fragment, percent-encoded)
     for u in urls:
         why = check_url(u)
         if why:
             outcomes[u] = Outcome(url=u, ok=False, reason=why)
-        elif u not in good:
-            good.append(u)
+        else:
+            wanted[u] = request_url(u)
+            if wanted[u] not in good:
+                good.append(wanted[u])
     summary = CrawlSummary()
     if good:
         extra = dict(settings or {})
@@ -141,8 +148,9 @@ def run_archive(urls: list[str], *, store_uri: str | None, ignore_robots: bool =
             summary = run_spiders([("urls", {"url_file": str(url_file)})], store_uri=store_uri,
                                   settings=extra)
         got = {o.url: o for o in summary.outcomes}
-        for u in good:
-            outcomes[u] = got.get(u) or Outcome(url=u, ok=False, reason="no response (see log)")
+        for u, req in wanted.items():
+            o = got.get(req) or Outcome(url=req, ok=False, reason="no response (run with -v for the log)")
+            outcomes[u] = Outcome(**{**o.__dict__, "url": u}) if o.url != u else o
         store_error = next((s.get("store_error") for s in summary.sites.values() if s.get("store_error")), None)
         if store_error:
             for o in outcomes.values():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urldefrag
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -100,8 +101,9 @@ class WarcCaptureExtension:
         if sess.lock_busy or sess.halted:
             return
         fetched = datetime.now(timezone.utc)
+        url = urldefrag(request.url)[0]  # a fragment is never sent, so it is not archived
         ex = Exchange(
-            url=request.url, method=request.method, request_headers=_headers(request.headers),
+            url=url, method=request.method, request_headers=_headers(request.headers),
             request_body=request.body or b"", status=response.status,
             response_headers=_headers(response.headers), body=response.body,
             protocol=_protocol(response), ip_address=str(response.ip_address) if response.ip_address else None,
@@ -111,7 +113,7 @@ class WarcCaptureExtension:
             state = sess.state(site)
         except ArchiveError:
             state = None
-        prev = state.get(request.url) if state else None
+        prev = state.get(url) if state else None
         prior = (PriorCapture(prev.url, prev.date, prev.record_id, prev.payload_digest)
                  if prev and response.status in (200, 304) else None)
         digest = payload_digest(response.body)
@@ -128,10 +130,10 @@ class WarcCaptureExtension:
         sess.counters.bytes += len(response.body)
         if state is not None and response.status == 200 and not revisit:
             if prev is not None and prev.payload_digest != digest:
-                sess.changed_urls.add(request.url)
-            state.put(request.url, UrlState(
+                sess.changed_urls.add(url)
+            state.put(url, UrlState(
                 payload_digest=digest, record_id=ex.record_id,
-                date=datetime_to_iso_date(fetched.replace(tzinfo=None), use_micros=True), url=request.url,
+                date=datetime_to_iso_date(fetched.replace(tzinfo=None), use_micros=True), url=url,
                 etag=_h(response, b"ETag"), last_modified=_h(response, b"Last-Modified")))
         elif state is not None and prev is not None and response.status == 304:
             prev.etag = _h(response, b"ETag") or prev.etag

@@ -338,7 +338,7 @@ def test_help_and_version() -> None:
     ver = run_cli("--version")
     assert ver.returncode == 0 and ver.stdout.startswith("govwire ")
     bad = run_cli("archive")
-    assert bad.returncode == 1 and bad.stderr.strip().startswith("govwire: error:")
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("govwire: error:")
 
 
 def test_local_copy_of_a_known_site_gets_that_sites_cleaner(server: WireServer, tmp_path: Path) -> None:

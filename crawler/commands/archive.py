@@ -9,7 +9,8 @@ from typing import Any
 from crawler import exitcodes
 from crawler.commands._common import store_settings
 from crawler.commands._store import add_store_arguments
-from crawler.errors import BadInput
+from crawler.errors import BadInput, UsageError
+from crawler.urlnorm import redact_url
 
 HELP = "archive one or more URLs now (WARC + clean text)"
 DESCRIPTION = """Fetch each URL with the same Scrapy downloader, middlewares and pipeline as the
@@ -45,7 +46,7 @@ def read_urls(args: argparse.Namespace) -> list[str]:
             raise BadInput(f"cannot read {args.from_file}: {e.strerror}") from None
         urls += [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
     if not urls:
-        raise BadInput("no URL given (pass URLs or --from-file FILE)")
+        raise UsageError("no URL given (pass URLs or --from-file FILE)")
     return urls
 
 
@@ -54,7 +55,7 @@ def parse_sets(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise BadInput(f"bad --set {pair!r} (expected NAME=VALUE)")
+            raise UsageError(f"bad --set {pair!r} (expected NAME=VALUE)")
         out[name] = value
     return out
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     outcomes, summary = run_archive(urls, store_uri=args.store, ignore_robots=args.ignore_robots,
                                     settings=settings)
     if args.json:
-        out = [o.document if o.document else {"url": o.url, "ok": o.ok, "reason": o.reason,
+        out = [o.document if o.document else {"url": redact_url(o.url), "ok": o.ok, "reason": o.reason,
                                               "stored": o.stored} for o in outcomes]
         print(json.dumps(out if len(out) != 1 else out[0], ensure_ascii=False, indent=2))
     else:
@@ -78,10 +79,10 @@ def run(args: argparse.Namespace) -> int:
             if o.ok:
                 title = f'"{o.title}"' if o.title else "-"
                 extra = f" ({o.reason})" if o.reason else ""
-                print(f"OK      {o.url}  [{o.document.get('outlet') or o.document.get('cleaner') if o.document else o.site}]"
+                print(f"OK      {redact_url(o.url)}  [{o.document.get('outlet') or o.document.get('cleaner') if o.document else o.site}]"
                       f"  {title}  {o.words} words  -> {store}/{o.stored}{extra}")
             else:
-                print(f"FAILED  {o.url}: {o.reason}")
+                print(f"FAILED  {redact_url(o.url)}: {o.reason}")
     ok = sum(o.ok for o in outcomes)
     if ok == len(outcomes) and not any(s.get("store_error") for s in summary.sites.values()):
         return exitcodes.OK

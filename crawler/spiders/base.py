@@ -136,12 +136,19 @@ def describe_failure(failure: Any) -> str:
         return f"body over size cap ({m.group(1)} bytes)" if m else "body over size cap"
     if name in ("UnsupportedURLSchemeError", "NotSupported") or "Missing scheme" in msg:
         return "bad URL"
-    if name in ("ResponseDataLossError", "ResponseNeverReceived", "ConnectionLost",
+    cause = type(getattr(exc, "__cause__", None)).__name__
+    if name == "ResponseNeverReceived" or cause == "ResponseNeverReceived":
+        return "connection closed before any response"
+    if name in ("ResponseDataLossError", "ConnectionLost", "DownloadFailedError",
                 "ConnectionDone", "ResponseFailed", "PotentialDataLoss"):
         return "connection lost mid-response"
+    if name in ("DownloadCancelledError", "CancelledError"):
+        return "download cancelled"
     if name == "IgnoreRequest":
         return f"ignored ({msg})" if msg else "ignored"
-    first = msg.splitlines()[0] if msg else ""
+    # never a Failure repr or a traceback fragment in a one-line reason
+    first = re.sub(r"\[?<twisted\.python\.failure\.Failure ([\w.]+)[^>]*>\]?",
+                   lambda m: m.group(1).rsplit(".", 1)[-1], msg.splitlines()[0] if msg else "")
     return f"{name}: {first}"[:200] if first else name
 
 
@@ -149,6 +156,11 @@ def url_problem(url: str) -> str | None:
     """Why `url` cannot even be requested ("bad URL …"), or None."""
     from urllib.parse import urlsplit
 
+    from crawler.urlnorm import credentials_problem
+
+    creds = credentials_problem(url)
+    if creds:
+        return creds
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -446,11 +458,16 @@ class GovwireSpider(scrapy.Spider):
     # -- failures --------------------------------------------------------------------------
     def record_failure(self, url: str, reason: str) -> None:
         """Keep `{url, reason}` where the runner reads it: `self.failures` and the stats."""
+        from crawler.urlnorm import redact_url
+
+        url = redact_url(url)
         self.failures.append({"url": url, "reason": reason})
         self.logger.warning("failed: %s: %s", url, reason)
         crawler = getattr(self, "crawler", None)
         if crawler is not None and crawler.stats is not None:
-            crawler.stats.set_value("govwire/failures", list(self.failures))
+            # the list itself, not a copy per failure (that was quadratic on a bad day)
+            if crawler.stats.get_value("govwire/failures") is not self.failures:
+                crawler.stats.set_value("govwire/failures", self.failures)
             crawler.stats.inc_value("govwire/failed")
 
     def on_error(self, failure: Any) -> None:

@@ -17,6 +17,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.spiders.base import GovwireSpider, parse_sitemap, url_problem
+from crawler.urlnorm import request_url
 
 META_DEPTH = "govwire_depth"
 
@@ -49,10 +50,16 @@ class UrlsSpider(GovwireSpider):
                 self.record_failure(url, reason)
                 continue
             yield self.aux_request(url, self.parse_sitemap)
-        for url in self.start_urls_given:
-            reason = url_problem(url)
+        limit = self.settings.getint("URLLENGTH_LIMIT") if hasattr(self, "settings") else 0
+        for given in self.start_urls_given:
+            reason = url_problem(given)
             if reason:
-                self.record_failure(url, reason)
+                self.record_failure(given, reason)
+                continue
+            url = request_url(given)  # fragments are never sent nor archived
+            if limit and len(url) > limit:
+                # Scrapy's UrlLengthMiddleware would drop it without a word
+                self.record_failure(url, f"URL longer than {limit} characters (URLLENGTH_LIMIT)")
                 continue
             if self.exhausted:
                 break

@@ -1,0 +1,124 @@
+"""Operator-grade edges of `govwire archive` (issue 15): odd URLs, one-line reasons, no secrets.
+
+Real runs of the CLI against a loopback WireServer; each claim is checked on the output lines,
+the exit code and the WARC/CDXJ written.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.test_archive_e2e import article, run_cli, warc_files
+from tests.wire_server import WireServer, html, response
+
+
+@pytest.fixture(scope="module")
+def server() -> Any:
+    srv = WireServer().start()
+    srv.routes.update({
+        "/robots.txt": response("200 OK", [("Content-Type", "text/plain")], b"User-agent: *\nAllow: /\n"),
+        "/plain": html(article("Plain release")),
+        "/caf%C3%A9": html(article("Cafe release")),
+        "/a/b": html(article("Backslash release")),
+    })
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def odd(server: WireServer, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    store = tmp_path_factory.mktemp("odd")
+    b = server.base
+    urls = [f"{b}/plain#section-2", f"{b}/café", f"{b}/a\\b",
+            f"http://user:pa%2Fss@127.0.0.1:{server.port}/plain",
+            f"{b}/plain?q=" + "x" * 2100]
+    proc = run_cli("archive", *urls, "--store", str(store))
+    return {"store": store, "proc": proc, "urls": urls, "base": b}
+
+
+def _line(odd: Any, i: int) -> str:
+    lines = odd["proc"].stdout.splitlines()
+    assert len(lines) == len(odd["urls"]), odd["proc"].stdout + odd["proc"].stderr
+    return lines[i]
+
+
+@pytest.mark.parametrize("i", [0, 1, 2])
+def test_fragment_non_ascii_and_backslash_urls_report_ok(odd: Any, i: int) -> None:
+    line = _line(odd, i)
+    assert line.startswith("OK      " + odd["urls"][i] + "  "), line
+
+
+def test_fragment_is_not_archived(odd: Any) -> None:
+    targets = []
+    for f in warc_files(odd["store"]):
+        with open(f, "rb") as fh:
+            targets += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
+                        if r.rec_type in ("request", "response")]
+    b = odd["base"]
+    assert f"{b}/plain" in targets and f"{b}/caf%C3%A9" in targets and f"{b}/a/b" in targets
+    assert not any("#" in t for t in targets)
+    cdxj = "".join(p.read_text() for p in (odd["store"] / "indexes").rglob("*.cdxj"))
+    assert "section-2" not in cdxj and "/plain" in cdxj
+
+
+def test_credentials_are_never_echoed(odd: Any) -> None:
+    proc = odd["proc"]
+    assert "pa%2Fss" not in proc.stdout + proc.stderr and "user:" not in proc.stdout + proc.stderr
+    line = _line(odd, 3)
+    assert line == f"FAILED  http://***@127.0.0.1:{odd['urls'][3].rsplit(':', 1)[1].split('/')[0]}/plain: " \
+                   "bad URL (credentials in URLs are not supported)"
+
+
+def test_overlong_url_gets_a_reason(odd: Any) -> None:
+    assert _line(odd, 4).endswith(": URL longer than 2083 characters (URLLENGTH_LIMIT)")
+
+
+def test_partial_exit_code_without_traceback(odd: Any) -> None:
+    assert odd["proc"].returncode == 4
+    assert "Traceback" not in odd["proc"].stderr
+
+
+def test_json_output_redacts_credentials(server: WireServer, tmp_path: Path) -> None:
+    proc = run_cli("archive", "--json", f"http://u:secret@127.0.0.1:{server.port}/plain",
+                   "--store", str(tmp_path))
+    assert proc.returncode == 1
+    out = json.loads(proc.stdout)
+    assert out["url"] == f"http://***@127.0.0.1:{server.port}/plain" and "secret" not in proc.stdout
+
+
+def test_download_failures_are_plain_words() -> None:
+    from scrapy.exceptions import DownloadCancelledError, DownloadFailedError
+    from twisted.internet.error import ConnectionDone
+    from twisted.python.failure import Failure
+    from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+    from crawler.spiders.base import describe_failure
+
+    lost = DownloadFailedError(str([Failure(ConnectionDone())]))
+    lost.__cause__ = ResponseFailed([Failure(ConnectionDone())])
+    assert describe_failure(Failure(lost)) == "connection lost mid-response"
+    never = DownloadFailedError(str([Failure(ConnectionDone())]))
+    never.__cause__ = ResponseNeverReceived([Failure(ConnectionDone())])
+    assert describe_failure(never) == "connection closed before any response"
+    assert describe_failure(DownloadCancelledError()) == "download cancelled"
+    odd = RuntimeError(str([Failure(ConnectionDone())]))
+    assert "<twisted" not in describe_failure(odd) and "ConnectionDone" in describe_failure(odd)
+
+
+def test_failure_stats_are_not_copied_per_failure() -> None:
+    """`govwire/failures` is the spider's own list: recording a failure is O(1), not O(n)."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.urls import UrlsSpider
+
+    crawler = get_crawler(UrlsSpider)
+    spider = UrlsSpider.from_crawler(crawler, urls="http://127.0.0.1:9/x")
+    crawler.stats.open_spider()
+    for i in range(3):
+        spider.record_failure(f"http://127.0.0.1:9/{i}", "HTTP 404")
+    assert crawler.stats.get_value("govwire/failures") is spider.failures
+    assert crawler.stats.get_value("govwire/failed") == 3 and len(spider.failures) == 3
