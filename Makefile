@@ -2,6 +2,9 @@
 PY ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
+# pywb and wacz, the standard replay tools the tests check our output with, get a venv of their
+# own: pywb 2.10 pins redis==2.10.6 and werkzeug==3.1.7, which clash with scrapy-redis and Flask.
+REPLAY_VENV ?= .venv-replay
 STORE ?= ./data
 
 .PHONY: install install-test run test demo bench clean
@@ -13,8 +16,13 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python $(REPLAY_VENV)/bin/wacz
 	$(BIN)/pip install -q -e '.[test,redis]'
+
+$(REPLAY_VENV)/bin/wacz:
+	$(PY) -m venv $(REPLAY_VENV) || python3 -m venv $(REPLAY_VENV)
+	$(REPLAY_VENV)/bin/pip install -q -U pip
+	$(REPLAY_VENV)/bin/pip install -q 'pywb==2.10.*' 'wacz==0.6.*'
 
 run: install  ## crawl every configured site into ./data (or STORE=...)
 	$(BIN)/govwire crawl --all --store $(STORE)
@@ -32,4 +40,4 @@ bench: install-test
 	$(BIN)/python bench/dataset.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(REPLAY_VENV) build *.egg-info .pytest_cache

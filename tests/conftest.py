@@ -8,5 +8,6 @@ pytest_plugins = [
         "tests.fixtures_web",      # real HTTP servers on 127.0.0.1
         "tests.fixtures_s3",       # SeaweedFS S3 on loopback
         "tests.fixtures_golden",   # --update-golden
+        "tests.fixtures_demo_store",  # a demo store crawled three times (revisits, a revision)
     ) if importlib.util.find_spec(name) is not None
 ]
