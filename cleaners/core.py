@@ -14,11 +14,12 @@ from cleaners.document import CleanDocument, Removal
 from cleaners.errors import CleanerInputError
 from cleaners.extract import decode_html, extract_text, page_meta, parse_html
 from cleaners.generic import apply_generic
+from cleaners.generic_extract import extract_generic
 
 __all__ = ["CLEANER_VERSION", "clean", "clean_text", "format_text", "to_rule_text"]
 
 # Bump on any rule change: stored documents say which rules made them.
-CLEANER_VERSION = "2026.11.23-4"
+CLEANER_VERSION = "2026.12.02-1"
 
 _BULLET = re.compile(r"^[•●▪◦·*]\s+")
 _LIST_LINE = re.compile(r"^(?:- |\| )")
@@ -124,7 +125,7 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     _fill_meta(doc, tree)
     cleaner = _cleaner(url, site_name)
     if cleaner is None:
-        doc.text = format_text(apply_generic(to_rule_text(extract_text(tree, url)), doc))
+        doc.text = format_text(apply_generic(to_rule_text(extract_generic(tree, url, doc)), doc))
         return doc
     doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet, cleaner.name
     try:

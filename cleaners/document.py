@@ -7,7 +7,7 @@ from typing import Any
 # Kinds of removed blocks, as named in the removal report.
 REMOVAL_KINDS = (
     "paywall", "donation", "promo", "latest-news", "disclaimer", "navigation", "metadata-moved",
-    "duplicate", "cookie", "share",
+    "duplicate", "cookie", "share", "caption",
 )
 
 

@@ -67,6 +67,40 @@ class GenericRules(SiteCleaner):
              rf"|{_SOCIAL}|The following links open in a new tab|Copy link|\|?Print(?:able version"
              r"| this page| this article)?|Skip to (?:main )?content",
              kind="share"),
+        # end-of-article sign-offs: follow/subscribe/app prompts, letters-page calls, each a
+        # formula no reported sentence has as a whole paragraph (eval: jamaica-gleaner,
+        # nationnews, diem25, corkbeo, mercurynews, haitiantimes, wordsmith)
+        drop("signoff_prompt",
+             rf"Follow (?:us|[\w.' -]{{1,60}}) on (?:{_SOCIAL}|Instagram|YouTube|TikTok)\b.{{0,300}}"
+             r"|(?:Subscribe|Sign up) (?:now |today )?(?:to|for) (?:our|the) .{1,60} (?:for|to read) the "
+             r"(?:full|whole|rest of the) (?:story|article)[.!]?"
+             r"|For the latest (?:stories|news|updates).{0,60} download (?:the|our) .{1,60} apps?\b.{0,60}"
+             r"|.{0,80}\bsign(?:ing)? up (?:to|for) our (?:free )?[\w' -]{0,40}newsletters?\b.{0,60}"
+             r"|.{5,120}\? Sign up(?: here| now| today)?[.!]?"
+             r"|(?:We want to hear what you think about this article|Submit (?:your|a) letter to the editor)"
+             r".{0,160}"
+             r"|To (?:view|read|continue reading) the (?:full|rest of the|whole) (?:story|article), "
+             r"(?:please )?subscribe.{0,200}"
+             r"|If you(?:’|')re (?:seeing this message but you(?:’|')re )?already a subscriber.{0,160}"
+             r"|\|?\s*(?:We need your help|Help us|Please support us).{0,160}\bDonate\b\s*\|?",
+             kind="promo"),
+        # copyright / reprint notes at the foot of a story (eval: breakingbelizenews, bettycrocker)
+        drop("copyright_note",
+             r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{4}\b).{0,250}"
+             r"|.{0,120}\bis the copyrighted property of\b.{0,200}",
+             kind="disclaimer"),
+        # photo credits on a line of their own: "(Credit: Clayton Aldern / Grist)" (eval: salon)
+        drop("photo_credit", r"\(?(?:Photo |Image |Picture )?Credits?: [^.]{1,80}\)?", kind="caption"),
+        # post meta lines: "January 13, 2020 at 08:45 AM | categories: Python | View Comments",
+        # "News date : 04/21/2022 Category : Press Releases" (eval: gregoryszorc, bahamaslocal)
+        drop("post_meta",
+             r".{0,120}\| ?(?:View|Leave a|No|\d+) Comments?"
+             r"|(?:Posted|Published|News date|Date)\s?:.{1,40}\bCategor(?:y|ies)\s?:.{1,80}",
+             kind="navigation"),
+        # "Read more: <headline>" in-text promo links (eval: dw.com); a headline, no sentence
+        drop("read_more_link",
+             r"(?:Read more|Read also|Also read|READ MORE|RELATED|See also|MORE|Related):? ?: [^.!?]{5,150}",
+             kind="latest-news"),
         # "Read more" / "Related" headings above link lists; whole-line only, so quotes stay
         drop("related_heading",
              r"(?:Read more|Related(?: (?:articles|stories|content|news|links))?|Latest news"
