@@ -189,7 +189,8 @@ class SiteCleaner:
     """Base class of a site cleaner. Subclasses set class attributes; hooks are optional.
 
     Attributes:
-        name: registry name, e.g. ``"gov_uk"`` (defaults to the module name).
+        name: registry name = the outlet's seed name, e.g. ``"govuk"`` (defaults to the
+            module name, so ``cleaners/sites/govuk.py`` registers ``govuk``).
         outlet: human name, e.g. ``"GOV.UK"``.
         domains: set by :func:`register`.
         prune_xpath: XPath expressions removed from the DOM before extraction; plain
@@ -213,6 +214,10 @@ class SiteCleaner:
     drop_paragraphs: ClassVar[tuple[DropRule, ...]] = ()
     text_signatures: ClassVar[tuple[str, ...]] = ()
     title_in_text: ClassVar[bool] = True
+
+    def outlet_for(self, url: str | None) -> str:
+        """The outlet's human name for a page; a CMS serving several titles overrides it."""
+        return self.outlet
 
     def page_metadata(self, tree: HtmlElement, doc: CleanDocument) -> None:
         """Hook: fill ``doc`` from the parsed page (before pruning). Default: nothing."""
@@ -281,7 +286,7 @@ def registered() -> dict[str, type[SiteCleaner]]:
 
 
 def cleaner_by_name(name: str) -> type[SiteCleaner] | None:
-    """The cleaner registered as ``name`` (e.g. ``"gov_uk"``), else None."""
+    """The cleaner registered as ``name`` (e.g. ``"govuk"``), else None."""
     return _BY_NAME.get(name)
 
 

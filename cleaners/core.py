@@ -19,7 +19,7 @@ from cleaners.generic_extract import extract_generic
 __all__ = ["CLEANER_VERSION", "clean", "clean_text", "format_text", "to_rule_text"]
 
 # Bump on any rule change: stored documents say which rules made them.
-CLEANER_VERSION = "2026.12.02-1"
+CLEANER_VERSION = "2026.12.02-2"  # rule ids renamed to the outlet names (issue 11)
 
 _BULLET = re.compile(r"^[•●▪◦·*]\s+")
 _LIST_LINE = re.compile(r"^(?:- |\| )")
@@ -80,7 +80,7 @@ def clean_text(text: str, url: str | None = None, site: str | None = None) -> Cl
     Args:
         text: the extracted text; any mix of single and blank-line paragraph breaks.
         url: the page's address; picks the site cleaner by domain.
-        site: a cleaner name (``"wired_gov_net"``) or domain; overrides ``url``;
+        site: a cleaner name (``"wiredgov"``) or domain; overrides ``url``;
             ``"generic"`` means generic rules only.
             With neither, the site is recognised from tell-tale junk when exactly one
             cleaner's signatures match, else only generic rules run.
@@ -92,7 +92,7 @@ def clean_text(text: str, url: str | None = None, site: str | None = None) -> Cl
         cleaner = cls() if cls else None
     doc = CleanDocument(url=url or "", cleaner_version=CLEANER_VERSION)
     if cleaner is not None:
-        doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet, cleaner.name
+        doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet_for(url), cleaner.name
         rule_text = to_rule_text(cleaner.apply_rules(rule_text, doc))
     doc.text = format_text(apply_generic(rule_text, doc))
     return doc
@@ -127,7 +127,7 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     if cleaner is None:
         doc.text = format_text(apply_generic(to_rule_text(extract_generic(tree, url, doc)), doc))
         return doc
-    doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet, cleaner.name
+    doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet_for(url), cleaner.name
     try:
         cleaner.page_metadata(tree, doc)
         prune_tree(tree, cleaner.prune_xpath, cleaner.name, doc.removed)

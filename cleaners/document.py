@@ -15,7 +15,7 @@ REMOVAL_KINDS = (
 class Removal:
     """One block the cleaners took out, and the rule that did it."""
 
-    rule: str  # e.g. "independent_co_uk.donation_appeal" or "generic.paywall"
+    rule: str  # e.g. "independent.donation_appeal" or "generic.paywall"
     kind: str  # one of REMOVAL_KINDS
     text: str  # the removed text (trimmed)
 
@@ -28,7 +28,7 @@ class CleanDocument:
     text: str = ""
     title: str | None = None
     canonical_url: str | None = None
-    site: str | None = None          # registry name of the site cleaner, e.g. "gov_uk"; None if generic
+    site: str | None = None          # registry name of the site cleaner, e.g. "govuk"; None if generic
     outlet: str | None = None        # human name, e.g. "The Independent"
     authors: list[str] = field(default_factory=list)
     published: str | None = None     # ISO 8601

@@ -12,7 +12,7 @@ class PageItem:
 
     url: str                      # URL first requested (before redirects)
     final_url: str                # URL of the response kept
-    site: str                     # seed/spider name, e.g. "govuk", "independent", "urls"
+    site: str                     # seed/spider name, e.g. "govuk", "independent", "urls" (also the store-key segment)
     status: int
     body: bytes                   # decoded (Content-Encoding removed) body
     encoding: str | None          # Scrapy's detected encoding for text responses
@@ -23,3 +23,4 @@ class PageItem:
     revisit: bool = False         # payload unchanged since the last capture: no new document
     metadata: dict[str, Any] = field(default_factory=dict)  # spider extras (GOV.UK Content API fields...)
     make_document: bool = True    # False for feeds, API JSON and other non-article captures
+    cleaner: str | None = None    # the cleaner the seed names; None: chosen by URL

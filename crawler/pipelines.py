@@ -28,8 +28,11 @@ DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _CANONICAL = re.compile(rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"'>\s]+)""", re.I)
 
 
-def clean_page(body: bytes, encoding: str | None, url: str, captured: str | None) -> dict[str, Any]:
-    """Runs in a worker: bytes in, document dict (or {'error': ...}) out."""
+def clean_page(body: bytes, encoding: str | None, url: str, captured: str | None,
+               site: str | None = None) -> dict[str, Any]:
+    """Runs in a worker: bytes in, document dict (or {'error': ...}) out.
+
+    `site` is the cleaner the outlet's seed names; without one the URL picks it."""
     from cleaners import clean, cleaner_for_url
     from cleaners.errors import CleanerInputError
 
@@ -38,14 +41,14 @@ def clean_page(body: bytes, encoding: str | None, url: str, captured: str | None
     except (LookupError, UnicodeDecodeError):
         html = body
     when = datetime.fromisoformat(captured) if captured else None
-    if cleaner_for_url(url) is None:
+    if site is None and cleaner_for_url(url) is None:
         # a mirror, proxy or local copy of a known site: its canonical link names the site whose
         # rules apply (only rule choice; the document keeps the URLs it was fetched from)
         m = _CANONICAL.search(body[:65536])
         if m and cleaner_for_url(m.group(1).decode("latin-1")) is not None:
             url = m.group(1).decode("latin-1")
     try:
-        return clean(html, url, captured=when).to_dict()
+        return clean(html, url, captured=when, site=site).to_dict()
     except CleanerInputError as e:
         return {"error": str(e)}
 
@@ -77,7 +80,7 @@ class ArchivePipeline:
             self.pool.shutdown(wait=True)
 
     async def _clean(self, item: PageItem, url: str) -> dict[str, Any]:
-        args = (item.body, item.encoding, url, item.fetched_at)
+        args = (item.body, item.encoding, url, item.fetched_at, item.cleaner)
         if self.pool is None:
             return clean_page(*args)
         loop = asyncio.get_running_loop()

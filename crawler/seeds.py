@@ -115,15 +115,19 @@ class SeedConfig:
     search: SearchConfig | None = None
     filters: Filters = field(default_factory=Filters)
     politeness: Politeness = field(default_factory=Politeness)
-    sources: tuple[Source, ...] = ()   # [[sources]] (independent) or [[titles]] (iconic)
+    sources: tuple[Source, ...] = ()   # [[sources]] or [[titles]] (iconic)
     real_base_url: str = ""
+    outlet: str = ""               # human name, as the cleaner says it ("The Independent")
+    cleaner: str = ""              # registry name of the cleaner; default the seed name; "auto": by URL
+    spider: str = "feeds"          # spider kind (crawler/spider_loader.py SPIDER_KINDS) or "module:Class"
+    page_metadata: Mapping[str, str] = field(default_factory=dict)  # metadata field -> XPath on article pages
 
     def url(self, path: str) -> str:
         return self.as_source().url(path)
 
     def as_source(self) -> Source:
         return Source(self.name, self.domains, self.base_url, self.feeds, self.sitemaps, self.allow,
-                      self.deny, "", self.real_base_url or self.base_url)
+                      self.deny, self.outlet, self.real_base_url or self.base_url)
 
     def all_sources(self) -> list[Source]:
         """Every site to crawl: the [[sources]]/[[titles]], or the seed itself when it has none."""
@@ -146,7 +150,8 @@ class SeedConfig:
 # ------------------------------------------------------------------------------------------------
 # Schema: key -> expected type ("str", "list", "float", "int", "table").
 
-_SEED_KEYS = {"name": str, "description": str, "domains": list, "base_url": str, "feeds": list,
+_SEED_KEYS = {"name": str, "outlet": str, "cleaner": str, "spider": str, "page_metadata": dict,
+              "description": str, "domains": list, "base_url": str, "feeds": list,
               "sitemaps": list, "allow": list, "deny": list, "schedule": str, "search": dict,
               "filters": dict, "politeness": dict, "sources": list, "titles": list}
 _SOURCE_KEYS = {"name": str, "outlet": str, "domains": list, "domain": str, "base_url": str, "feeds": list,
@@ -240,6 +245,10 @@ def _parse(path: Path, raw: dict[str, Any], relocation: Mapping[str, str]) -> Se
         raise ConfigError(f"{where}: 'name' is {name!r} but the file is {path.name} (they must match)")
     if "domains" not in raw:
         raise ConfigError(f"{where}: missing key 'domains'")
+    page_metadata = raw.get("page_metadata", {})
+    for k, v in page_metadata.items():
+        if not isinstance(v, str):
+            raise ConfigError(f"{where}: 'page_metadata.{k}' must be an XPath string, not {type(v).__name__}")
     for sect, schema in (("search", _SEARCH_KEYS), ("filters", _FILTER_KEYS), ("politeness", _POLITE_KEYS)):
         if sect in raw:
             _check_table(where, f"{sect}.", raw[sect], schema)
@@ -309,7 +318,9 @@ def _parse(path: Path, raw: dict[str, Any], relocation: Mapping[str, str]) -> Se
         base_url=_relocate_url(base_url, relocation) if base_url else "", feeds=tuple(raw.get("feeds", [])),
         sitemaps=tuple(raw.get("sitemaps", [])), allow=tuple(raw.get("allow", [])), deny=tuple(raw.get("deny", [])),
         schedule=raw.get("schedule", ""), search=search, filters=filters, politeness=politeness,
-        sources=tuple(sources), real_base_url=base_url)
+        sources=tuple(sources), real_base_url=base_url, outlet=raw.get("outlet", ""),
+        cleaner=raw.get("cleaner") or name, spider=raw.get("spider") or "feeds",
+        page_metadata=dict(page_metadata))
 
 
 def _read_relocation(d: Path) -> tuple[dict[str, str], dict[str, Any]]:

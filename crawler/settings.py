@@ -10,8 +10,9 @@ import os
 from crawler import __version__
 
 BOT_NAME = "govwire"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+# Spiders are built from seeds/*.toml (one seed = one outlet = one spider): crawler/spider_loader.py
+SPIDER_LOADER_CLASS = "crawler.spider_loader.SeedSpiderLoader"
+SPIDER_MODULES: list[str] = []
 
 
 def _env(name: str, default: str) -> str:
@@ -103,5 +104,5 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 # `scrapy crawl SITE -O items.jsonl` exports what was archived; the raw body is in the WARC.
 FEED_EXPORT_FIELDS = ["url", "final_url", "site", "status", "content_type", "fetched_at", "warc",
-                      "payload_digest", "revisit", "make_document", "metadata"]
+                      "payload_digest", "revisit", "make_document", "cleaner", "metadata"]
 LOG_LEVEL = _env("GOVWIRE_LOG_LEVEL", "INFO")

@@ -77,7 +77,7 @@ def pa_independent_text() -> str:
 
 def release_text() -> str:
     """The GOV.UK original: Wired-Gov's clean article text is the release verbatim."""
-    return _clean("000", "wired_gov_net")[0]
+    return _clean("000", "wiredgov")[0]
 
 
 def make_doc(*, site: str, outlet: str, url: str, text: str, title: str | None,
@@ -113,35 +113,35 @@ def seed_docs() -> dict[str, dict[str, Any]]:
     """The seeds' story everywhere, the other release, an unrelated story and a duplicate."""
     rel_text = release_text()
     title = rel_text.split("\n\n")[0]
-    wg_text, _, wg_meta = _clean("000", "wired_gov_net")
-    mi_text, mi_title, mi_meta = _clean("001", "miragenews_com")
-    other_text, other_title, other_meta = _clean("004", "gov_uk")
+    wg_text, _, wg_meta = _clean("000", "wiredgov")
+    mi_text, mi_title, mi_meta = _clean("001", "mirage")
+    other_text, other_title, other_meta = _clean("004", "govuk")
     gov_meta = {"content_id": "5f6b2f3e-0000-4000-8000-000000000001", "document_type": "press_release",
                 "organisations": ["Foreign, Commonwealth & Development Office"]}
     return {
         "release": make_doc(site="govuk", outlet="GOV.UK", url=RELEASE_URL, text=rel_text,
                             title=title, published="2025-10-09T00:01:00.000+01:00",
-                            fetched_at="2025-10-09T08:00:00+00:00", metadata=gov_meta, cleaner="gov_uk"),
+                            fetched_at="2025-10-09T08:00:00+00:00", metadata=gov_meta, cleaner="govuk"),
         "other_release": make_doc(site="govuk", outlet="GOV.UK", url=OTHER_RELEASE_URL,
                                   text=other_text, title=other_title or other_text.split("\n\n")[0],
                                   published="2025-07-24T09:00:00.000+01:00",
                                   fetched_at="2025-10-09T08:00:05+00:00",
                                   metadata={**other_meta, **gov_meta, "content_id": "other"},
-                                  cleaner="gov_uk"),
+                                  cleaner="govuk"),
         "wiredgov": make_doc(site="wiredgov", outlet="Wired-Gov", url=URLS["wiredgov"], text=wg_text,
                              title=title, published="2025-10-09T14:10:00+01:00",
                              fetched_at="2025-10-09T15:00:00+00:00", metadata=wg_meta,
-                             cleaner="wired_gov_net"),
+                             cleaner="wiredgov"),
         "mirage": make_doc(site="mirage", outlet="Mirage News", url=URLS["mirage"], text=mi_text,
                            title=mi_title or mi_text.split("\n\n")[0],
                            published="2025-10-09T18:00:00+00:00",
                            fetched_at="2025-10-09T19:00:00+00:00", metadata=mi_meta,
-                           cleaner="miragenews_com"),
+                           cleaner="mirage"),
         "mirage_dup": make_doc(site="mirage", outlet="Mirage News", url=URLS["mirage_dup"],
                                text=mi_text, title=mi_title or mi_text.split("\n\n")[0],
                                published="2025-10-09T18:00:00+00:00",
                                fetched_at="2025-10-09T19:05:00+00:00", metadata=mi_meta,
-                               cleaner="miragenews_com"),
+                               cleaner="mirage"),
         "iconic": make_doc(site="iconic", outlet="Donegal Democrat", url=URLS["iconic"],
                            text=pa_iconic_text(), title=PA_TITLE,
                            published="2025-10-09T07:00:00+01:00",

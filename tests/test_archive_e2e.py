@@ -350,7 +350,7 @@ def test_local_copy_of_a_known_site_gets_that_sites_cleaner(server: WireServer, 
     proc = run_cli("archive", server.base + "/mirror", "--json", "--store", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    assert doc["cleaner"] == "gov_uk" and doc["outlet"] == "GOV.UK"
+    assert doc["cleaner"] == "govuk" and doc["outlet"] == "GOV.UK"
     assert doc["url"] == server.base + "/mirror"
     assert "Share this page" not in doc["text"] and "Is this page useful" not in doc["text"]
 

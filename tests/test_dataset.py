@@ -128,7 +128,7 @@ def test_card_has_counts_schema_licences_and_loading(built: Any) -> None:
     assert "| 2025-10 |" in card and "| **all** |" in card
     assert "OGL-3.0" in card and "publisher-copyright" in card
     assert 'load_dataset("parquet"' in card and "duckdb" in card and "pd.read_parquet" in card
-    assert "`revision_ids`" in card and "govwire 0.1.0" in card and "wired_gov_net 2026.11.23-1" in card
+    assert "`revision_ids`" in card and "govwire 0.1.0" in card and "wiredgov 2026.11.23-1" in card
 
 
 def test_rebuild_is_incremental(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,8 +14,8 @@ from crawler.cli import main
 def test_sites_lists_every_seed(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sites", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
-    assert set(rows) == {"govuk", "wiredgov", "mirage", "independent", "iconic", "urls"}
-    assert rows["independent"]["sources"][1]["feeds"] == ["https://www.standard.co.uk/rss"]
+    assert set(rows) == {"govuk", "wiredgov", "mirage", "independent", "standard", "iconic", "urls"}
+    assert rows["standard"]["sources"][0]["feeds"] == ["https://www.standard.co.uk/rss"]
     assert rows["govuk"]["search"]["api"] == "https://www.gov.uk/api/search.json"
     assert main(["sites"]) == 0
     assert "https://www.wired-gov.net/wg/news.nsf/home?openform&rss" in capsys.readouterr().out

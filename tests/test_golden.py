@@ -5,7 +5,6 @@ expected clean text and metadata. Failures are reported per field, all at once.
 """
 from __future__ import annotations
 
-import ast
 import json
 import re
 from datetime import datetime
@@ -81,9 +80,8 @@ def test_every_cleaner_has_a_golden_case(name: str) -> None:
         f"tests/golden/{_module(cls)}/<case>/ whose meta.json url is on {cls.domains[0]}")
 
 
-def test_every_site_module_is_imported() -> None:
-    tree = ast.parse((SITES_DIR / "__init__.py").read_text(encoding="utf-8"))
-    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
-                and n.module == "cleaners.sites" for a in n.names}
-    modules = {p.stem for p in SITES_DIR.glob("*.py") if p.stem != "__init__"}
-    assert modules <= imported, f"add to cleaners/sites/__init__.py: {sorted(modules - imported)}"
+def test_every_site_module_registers_its_own_name() -> None:
+    """One outlet, one name: cleaners/sites/<name>.py registers the cleaner <name>."""
+    modules = {p.stem for p in SITES_DIR.glob("*.py") if not p.stem.startswith("_")}
+    assert modules == set(registered()), f"modules {sorted(modules)} vs cleaners {sorted(registered())}"
+    assert all(_module(cls) == name for name, cls in registered().items())

@@ -69,7 +69,7 @@ def test_seed_metadata_moved_not_lost(capsys: pytest.CaptureFixture[str]) -> Non
     assert wired["published"] == "2025-10-09T10:15:00"
     assert {r["kind"] for r in wired["removed"]} >= {"metadata-moved", "latest-news", "share"}
     mirage = json.loads(_clean(capsys, "001_9b046bc58ca4fc50", "--json"))
-    assert mirage["cleaner"] == "miragenews_com" and mirage["metadata"]["source_byline"] == "UK Gov"
+    assert mirage["cleaner"] == "mirage" and mirage["metadata"]["source_byline"] == "UK Gov"
 
 
 @needs_seeds

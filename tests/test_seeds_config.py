@@ -11,7 +11,7 @@ from crawler.errors import ConfigError
 from crawler.seeds import (DEFAULT_SEEDS_DIR, domain_for, load_all, load_seed, seed_names, seeds_dir,
                            with_base_urls, write_relocation)
 
-EXPECTED = {"govuk", "wiredgov", "mirage", "independent", "iconic", "urls"}
+EXPECTED = {"govuk", "wiredgov", "mirage", "independent", "standard", "iconic", "urls"}
 
 
 def test_every_seed_loads() -> None:
@@ -29,7 +29,8 @@ def test_every_seed_loads() -> None:
     gov = seeds["govuk"]
     assert gov.search is not None and "press_release" in gov.search.document_types
     assert gov.url(gov.search.api_path) == "https://www.gov.uk/api/search.json"
-    assert [s.name for s in seeds["independent"].all_sources()] == ["independent", "standard"]
+    assert [s.name for s in seeds["independent"].all_sources()] == ["independent"]
+    assert seeds["standard"].all_sources()[0].outlet == "The Standard"
     assert [t.domains for t in seeds["iconic"].titles] == [("www.donegallive.ie",), ("www.limerickleader.ie",)]
     assert "UK Gov" in seeds["mirage"].filters.bylines
 
@@ -90,8 +91,9 @@ def test_with_base_urls_and_domain_for() -> None:
     assert domain_for("http://127.0.0.1:9002/government/news/x", gov) == "http://127.0.0.1:9002/government/news/x"
     ind = with_base_urls(load_seed("independent"), {"www.independent.co.uk": "http://127.0.0.1:9003",
                                                     "www.standard.co.uk": "http://127.0.0.1:9004"})
-    assert [s.sitemap_urls for s in ind.all_sources()] == [["http://127.0.0.1:9003/sitemaps/googlenews"], []]
-    assert domain_for("http://127.0.0.1:9004/news/politics/a-b1234567.html", ind) == \
+    assert [s.sitemap_urls for s in ind.all_sources()] == [["http://127.0.0.1:9003/sitemaps/googlenews"]]
+    std = with_base_urls(load_seed("standard"), {"www.standard.co.uk": "http://127.0.0.1:9004"})
+    assert domain_for("http://127.0.0.1:9004/news/politics/a-b1234567.html", std) == \
         "https://www.standard.co.uk/news/politics/a-b1234567.html"
     unmoved = load_seed("govuk")
     assert domain_for("https://www.gov.uk/x", unmoved) == "https://www.gov.uk/x"

@@ -246,11 +246,13 @@ def test_mirage_keeps_uk_gov_releases_without_fetching_others(web: Any, seeds_fo
 def test_independent_and_standard_keep_government_wire_stories(web: Any, seeds_for_fixture_web: Path,
                                                                tmp_path: Path) -> None:
     c = crawl("independent", tmp_path, seeds_for_fixture_web)
+    st = crawl("standard", tmp_path, seeds_for_fixture_web)
     assert _by_path(c, "western-balkans-yvette-cooper-serbia-north-macedonia-germany-b2842071")
-    assert _by_path(c, "yvette-cooper-western-balkans-summit-hillsborough-migration-b1252730")
+    assert _by_path(st, "yvette-cooper-western-balkans-summit-hillsborough-migration-b1252730")
     # no keyword in the Standard's feed entry: kept for its "PA Political Staff" byline
-    (phones,) = _by_path(c, "home-office-phones-seized-small-boats-smugglers")
+    (phones,) = _by_path(st, "home-office-phones-seized-small-boats-smugglers")
     assert phones["metadata"]["byline"] == "PA Political Staff" and phones["metadata"]["source"] == "standard"
+    assert phones["site"] == "standard" and phones["cleaner"] == "standard"
     assert [s["url"].rsplit("/", 1)[1] for s in c.skipped()] == ["storm-amy-weather-warning-scotland-b2831954.html"]
     assert not any(p.startswith("/sport/") or "/arts-entertainment/" in p for p in paths(web, "www.independent.co.uk"))
     assert not any("/culture/" in p or "/news/transport/" in p for p in paths(web, "www.standard.co.uk"))
@@ -309,10 +311,10 @@ def test_urls_spider_walks_a_sitemap_index(web: Any, seeds_for_fixture_web: Path
 
 def test_run_crawl_finds_the_seed_story_on_every_outlet(web: Any, seeds_for_fixture_web: Path,
                                                         tmp_path: Path) -> None:
-    """All five spiders in one `run_crawl` (the lead's runner, as `govwire crawl --all` uses it)."""
+    """All six outlet spiders in one `run_crawl` (the lead's runner, as `govwire crawl --all` uses it)."""
     store = tmp_path / "store"
     code = ("import json, sys\nfrom crawler.runner import run_crawl\n"
-            "s = run_crawl(['govuk', 'wiredgov', 'mirage', 'independent', 'iconic'], store_uri=sys.argv[1],"
+            "s = run_crawl(['govuk', 'wiredgov', 'mirage', 'independent', 'standard', 'iconic'], store_uri=sys.argv[1],"
             " settings={'GOVWIRE_LOCK': False, 'GOVWIRE_CLEAN_WORKERS': 0, 'GOVWIRE_PROGRESS_INTERVAL': 0},"
             " since='2025-10-01')\nprint('SUMMARY ' + json.dumps(s.to_dict()))\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_")}
@@ -327,12 +329,16 @@ def test_run_crawl_finds_the_seed_story_on_every_outlet(web: Any, seeds_for_fixt
     story = [d for d in docs if "Western Balkans" in d["text"] and "Hillsborough" in d["text"]]
     outlets = {(d["site"], d["metadata"].get("source", d["site"])) for d in story}
     assert outlets == {("govuk", "govuk"), ("wiredgov", "wiredgov"), ("mirage", "mirage"),
-                       ("independent", "independent"), ("independent", "standard"),
+                       ("independent", "independent"), ("standard", "standard"),
                        ("iconic", "donegallive"), ("iconic", "limerickleader")}
     # fixture-web URLs still reach each site's own cleaner (cleaner_url = the real domain)
     cleaners = {d["site"]: d["cleaner"] for d in story}
-    assert cleaners["govuk"] == "gov_uk" and cleaners["wiredgov"] == "wired_gov_net"
-    assert cleaners["mirage"] == "miragenews_com"
+    assert cleaners["govuk"] == "govuk" and cleaners["wiredgov"] == "wiredgov"
+    assert cleaners["mirage"] == "mirage"
+    # one outlet, one name: site == cleaner for every outlet; one outlet string per document
+    assert all(d["site"] == d["cleaner"] for d in story), {(d["site"], d["cleaner"]) for d in story}
+    assert all("outlet" not in d["metadata"] for d in docs)
+    assert {d["outlet"] for d in story if d["site"] == "iconic"} == {"Donegal Democrat", "Limerick Leader"}
     # the filters left no non-government story in the store
     titles = " | ".join(d["title"] for d in docs)
     for junk in ("Storm Amy", "Arsenal", "Tube strike", "Hamlet", "Naomh Conaill", "Councils warn",

@@ -1,12 +1,22 @@
-"""Every site cleaner, imported by name (no package walk): importing registers them.
+"""Every site cleaner: one module per outlet, named like its seed (``seeds/<name>.toml``).
 
-One import per line; tests/test_golden.py checks that each module in this folder is listed.
+Importing this package imports each module in the folder (sorted, so registration order is
+stable), which registers its cleaner: adding an outlet is adding its file, nothing to list.
+``shared/`` holds CMS rules several outlets use; it registers nothing itself.
 """
 from __future__ import annotations
 
-from cleaners.sites import gov_uk  # noqa: F401
-from cleaners.sites import miragenews_com  # noqa: F401
-from cleaners.sites import wired_gov_net  # noqa: F401
-from cleaners.sites import iconic_media  # noqa: F401
-from cleaners.sites import independent_co_uk  # noqa: F401
-from cleaners.sites import standard_co_uk  # noqa: F401
+import importlib
+import pkgutil
+
+__all__ = ["site_modules"]
+
+
+def site_modules() -> list[str]:
+    """Names of the outlet modules in this folder (``shared`` and private modules excluded)."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__)
+                  if not m.ispkg and not m.name.startswith("_"))
+
+
+for _name in site_modules():
+    importlib.import_module(f"{__name__}.{_name}")

@@ -23,7 +23,7 @@ examples:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="HTML file (gzip allowed) or text file; '-' = stdin")
     p.add_argument("--url", help="the page's address (picks the site cleaner by domain)")
-    p.add_argument("--site", help="cleaner name or domain to use, e.g. gov_uk or miragenews.com")
+    p.add_argument("--site", help="cleaner name or domain to use, e.g. govuk or miragenews.com")
     p.add_argument("--text", action="store_true", help="FILE is already-extracted text, not HTML")
     p.add_argument("--json", action="store_true", help="print the whole document as JSON")
 

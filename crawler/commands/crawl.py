@@ -51,9 +51,21 @@ def parse_when(value: str | None) -> str | None:
 
 def known_sites() -> list[str]:
     from crawler.runner import project_settings
-    from scrapy.spiderloader import SpiderLoader
+    from crawler.spider_loader import SeedSpiderLoader
 
-    return sorted(SpiderLoader.from_settings(project_settings(None)).list())
+    return sorted(SeedSpiderLoader.from_settings(project_settings(None)).list())
+
+
+def check_sites(sites: list[str]) -> None:
+    """Every named seed must be a complete outlet (cleaner + spider): ConfigError otherwise,
+    so `--all` never skips a half-configured seed silently."""
+    from crawler.runner import project_settings
+    from crawler.seeds import load_seed
+    from crawler.spider_loader import check_outlet
+
+    settings = project_settings(None)
+    for site in sites:
+        check_outlet(load_seed(site, settings=settings))
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -83,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown site {unknown[0]!r} (known: {', '.join(sites_known)})")
     if args.max_items is not None and args.max_items < 1:
         raise UsageError("--max-items must be at least 1")
+    check_sites(sites)
     settings = {**store_settings(args), **parse_sets(args.set)}
     if not args.verbose:
         settings.setdefault("LOG_LEVEL", "WARNING")

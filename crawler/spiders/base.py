@@ -381,6 +381,13 @@ class GovwireSpider(scrapy.Spider):
 
         return domain_for(url, seed) or url
 
+    @property
+    def cleaner_name(self) -> str | None:
+        """The cleaner the seed names for this outlet; None: chosen per page by URL ("auto")."""
+        seed = self.seed if self.needs_seed else None
+        name = getattr(seed, "cleaner", "") if seed is not None else ""
+        return None if not name or name == "auto" else name
+
     # -- windows, limits, de-duplication ---------------------------------------------------
     def in_window(self, when: datetime | None) -> bool:
         """Unknown dates are kept: dropping them would lose undated but wanted pages."""
@@ -453,6 +460,7 @@ class GovwireSpider(scrapy.Spider):
             revisit=bool(meta.get(META_REVISIT)) or response.status == 304,
             metadata=metadata,
             make_document=make_document,
+            cleaner=self.cleaner_name if make_document else None,
         )
 
     # -- failures --------------------------------------------------------------------------
@@ -599,7 +607,7 @@ class SiteSpider(GovwireSpider):
                 META_ENTRY: {"title": e.title, "summary": e.summary, "categories": e.categories,
                              "published": e.published.isoformat() if e.published else None,
                              "verdict": verdict},
-                META_SOURCE: source.name, "govwire_outlet": source.outlet})
+                META_SOURCE: source.name})
 
     def entry_verdict(self, e: Entry) -> str:
         """"want", "check" (fetch, then let the page decide) or "skip", from the feed alone."""
@@ -623,8 +631,6 @@ class SiteSpider(GovwireSpider):
     def parse_article(self, response: Response, **_: Any) -> Any:
         entry = response.meta.get(META_ENTRY) or {}
         meta: dict[str, Any] = {"source": response.meta.get(META_SOURCE) or self.name}
-        if response.meta.get("govwire_outlet"):
-            meta["outlet"] = response.meta["govwire_outlet"]
         if entry.get("title"):
             meta["feed_title"] = entry["title"]
         if entry.get("categories"):
@@ -641,6 +647,10 @@ class SiteSpider(GovwireSpider):
         src_link = self.source_link(response)
         if src_link:
             meta["source_url"] = src_link
+        for field_, xpath in self.seed.page_metadata.items():  # seed [page_metadata]
+            value = response.xpath(xpath).get()
+            if value and value.strip():
+                meta.setdefault(field_, value.strip())
         why_not = self.page_rejects(response, entry, bylines, src_link, published)
         if why_not:
             self.crawler.stats.inc_value("govwire/filtered/page")
