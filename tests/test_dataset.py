@@ -35,7 +35,7 @@ def tree(root: Path) -> dict[str, bytes]:
 @pytest.fixture()
 def built(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, dict[str, Any], dict[str, Any]]:
     store, docs = seed_store(tmp_path / "store")
-    summary = build(tmp_path / "store", tmp_path / "out", capsys=capsys)
+    summary = build(tmp_path / "store", tmp_path / "out", "--include-outlet-text", capsys=capsys)
     return tmp_path / "out", docs, summary
 
 
@@ -53,7 +53,7 @@ def test_every_copy_links_to_its_release_with_expected_reuse(built: Any) -> None
     wg, mi = links[URLS["wiredgov"]], links[URLS["mirage"]]
     assert wg["reused_share"] >= 0.8 and "source_url" in wg["method"]
     assert 0.6 <= mi["reused_share"] < wg["reused_share"]  # truncated by the aggregator
-    assert mi["copy_share"] >= 0.9 and mi["method"] == "minhash"
+    assert mi["copy_share"] >= 0.9 and mi["method"] == "text"
     for name in ("iconic", "independent"):  # PA rewrites quote the release in part
         assert 0.1 <= links[URLS[name]]["reused_share"] <= 0.5, name
         assert 0.2 <= links[URLS[name]]["copy_share"] <= 0.6, name
@@ -127,7 +127,8 @@ def test_card_has_counts_schema_licences_and_loading(built: Any) -> None:
     card = (built[0] / "README.md").read_text()
     assert "| 2025-10 |" in card and "| **all** |" in card
     assert "OGL-3.0" in card and "publisher-copyright" in card
-    assert 'load_dataset("parquet"' in card and "duckdb" in card and "pd.read_parquet" in card
+    assert 'load_dataset("DATASET", name="documents"' in card and "duckdb" in card
+    assert card.startswith("---\nlicense: other\n") and "- config_name: alignments" in card
     assert "`revision_ids`" in card and "govwire 0.1.0" in card and "wiredgov 2026.11.23-1" in card
 
 
@@ -168,20 +169,24 @@ def test_build_is_deterministic(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert a == b and len([k for k in a if k.startswith("documents/")]) == 3
 
 
-def test_no_outlet_text_keeps_metadata_and_links_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_outlet_text_is_opt_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     seed_store(tmp_path / "store")
-    build(tmp_path / "store", tmp_path / "out", "--no-outlet-text", capsys=capsys)
+    build(tmp_path / "store", tmp_path / "out", capsys=capsys)
     for r in table(tmp_path / "out", "documents"):
         if r["is_release"]:
             assert r["text"]
         else:
-            assert r["text"] is None and r["url"] and r["warc_file"] and r["word_count"] > 0
-    links = table(tmp_path / "out", "syndication")
+            assert r["text"] is None and r["description"] is None
+            assert r["url"] and r["warc_file"] and r["word_count"] > 0 and r["content_digest"]
+    links = [r for r in table(tmp_path / "out", "syndication") if r["linked"]]
     assert len(links) == 4 and all(r["added_paragraphs"] == [] for r in links)
-    assert max(r["added_paragraph_count"] for r in links) == 11
-    assert "--no-outlet-text" in (tmp_path / "out" / "README.md").read_text()
+    assert max(r["added_paragraph_count"] for r in links) >= 10
+    aligned = table(tmp_path / "out", "alignments")
+    assert aligned and all(a["copy_text"] is None for a in aligned)  # alignments kept, no text
+    assert any(a["release_text"] for a in aligned)                    # the OGL side is kept
+    assert "--include-outlet-text" in (tmp_path / "out" / "README.md").read_text()
     rc = main(["dataset", "build", "--store", str(tmp_path / "store"), "--out", str(tmp_path / "out"),
-               "--quiet"])
+               "--quiet", "--include-outlet-text"])
     assert rc == 1 and "outlet_text" in capsys.readouterr().err
 
 
@@ -211,7 +216,7 @@ def test_show_release_from_dataset_and_from_store(built: Any, tmp_path: Path,
     out = built[0]
     assert main(["dataset", "show-release", RELEASE_URL, "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "4 copies" in text
+    assert "4 copies linked" in text
     for outlet in ("Wired-Gov", "Mirage News", "The Independent", "Donegal Democrat"):
         assert outlet in text
     url = RELEASE_URL.replace("https://www.", "http://") + "/"

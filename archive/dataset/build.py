@@ -1,29 +1,35 @@
-"""Build the researchers' dataset from a store: documents, syndication links, URLs, a card.
+"""Build the researchers' dataset from a store: documents, syndication links, paragraph
+alignments, releases' revisions, copies, outlets, URLs, a card.
 
-How (two streaming passes, memory bounded by one shard plus small per-revision records):
+How (two streaming passes; memory bounded by one date window of releases plus small
+per-revision records):
 
-1. *Scan*: read every document once; remember a `DocRecord` (no text) per revision; GOV.UK
-   releases also go into the `ReleaseIndex` (a sampled inverted index of their shingles).
-2. *Write*: walk the distinct texts (one row per publisher and content_digest) in a fixed order, re-reading
-   each representative document: new rows fill shards; copies are matched to releases.
+1. *Scan* (`analyse`): read every document once; remember a `DocRecord` (no text) per
+   revision; each release's shingles go to an out-of-core document-frequency count
+   (docfreq.py) that finds the standard paragraphs shared by many releases.
+2. *Match* (`_Matcher`): walk the copies in publication order while a sliding window of
+   releases (window.py) covers the dates around each; score every candidate on distinctive
+   text (links.py), align paragraphs (align.py), cluster wire stories (clusters.py). Every
+   document's row is spilled to disk as it is read, then written sorted into shards.
 
 Incremental: `manifest.json` records which row (and which stored revisions) is in which shard;
-a rebuild writes only rows whose (publisher, content_digest) is not there yet, into new shards, and never
-touches old shard files. The small derived tables (syndication, urls) and the card are
-recomputed and replaced. Deterministic: rows sorted, no timestamps in data files, every file
-named by a hash of its content or of the ids it holds.
+a rebuild writes only rows whose (publisher, content_digest) is not there yet, into new shards,
+and never touches old shard files. The derived tables and the card are recomputed and
+replaced. Deterministic: rows sorted, no timestamps in data files, every file named by a hash
+of its content or of the ids it holds.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import os
 import pickle
 import tempfile
 import time
-from collections import Counter, OrderedDict
-from dataclasses import asdict, dataclass, field
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,20 +38,25 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from archive.dataset.align import align
+from archive.dataset.clusters import WireClusters
+from archive.dataset.docfreq import DocFrequency
 from archive.dataset.errors import DatasetError, EmptyInput, OutputMismatch
+from archive.dataset.links import CopyText, link_row, score_copy
+from archive.dataset.outlets import outlet_for, outlet_rows
 from archive.dataset.progress import Progress
 from archive.dataset.reader import DocReader, DocRecord, parse_time
-from archive.dataset.schema import (DATASET_FORMAT, DOCUMENTS_SCHEMA, LICENCE_OGL,
-                                    LICENCE_PUBLISHER, SYNDICATION_SCHEMA, URLS_SCHEMA)
-from archive.dataset.syndication import (MIN_CONTAINMENT, ReleaseIndex, measure, shingles, words)
+from archive.dataset.research import research_columns
+from archive.dataset.schema import (DATASET_FORMAT, DERIVED, DOCUMENTS_SCHEMA, LICENCE_OGL,
+                                    LICENCE_PUBLISHER)
+from archive.dataset.syndication import normalise_url, paragraphs, sample, shingles
+from archive.dataset.window import ReleaseEntry, ReleaseWindow, block_of
 from archive.errors import NotFound
-from archive.storage import Store
+from archive.storage import LocalStore, Store
 
 __all__ = ["BuildOptions", "BuildSummary", "Analysis", "build_dataset", "analyse", "MANIFEST"]
 
 MANIFEST = "manifest.json"
-_RELEASE_CACHE = 256  # releases kept as shingle sets while matching copies (LRU)
-_EMPTY = np.empty(0, dtype=np.uint32)
 
 
 @dataclass
@@ -55,7 +66,7 @@ class BuildOptions:
     sites: list[str] | None = None
     since: str | None = None           # YYYY-MM-DD (or any ISO 8601 time)
     format: str = "parquet"            # parquet | jsonl
-    outlet_text: bool = True           # False: outlet copies keep metadata and links only
+    outlet_text: bool = False          # True: outlet copies keep their text (not openly licensed)
     shard_rows: int = 5000
 
     def params(self) -> dict[str, Any]:
@@ -81,9 +92,13 @@ class BuildSummary:
     duplicates_collapsed: int = 0
     shards_new: list[str] = field(default_factory=list)
     shards_total: int = 0
-    links: int = 0
+    links: int = 0                       # linked (copy, release) pairs
+    candidates: int = 0                  # syndication rows (linked or not)
     links_by_method: dict[str, int] = field(default_factory=dict)
-    unmatched_copies: int = 0
+    unmatched_copies: int = 0            # copies linked to no release
+    source_not_archived: int = 0         # ... of which look like copies of unarchived releases
+    common_shingles: int = 0
+    peak_window_blocks: int = 0
     rows_by_site: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -92,25 +107,23 @@ class BuildSummary:
 
 
 @dataclass
-class _Release:
-    row_id: str
-    url: str
-    title: str | None
-    published: datetime | None
-    sh: np.ndarray
-    words: str
-
-
-@dataclass
 class Analysis:
-    """Everything the scan learned: per-revision records grouped by text, and the release index."""
+    """Everything the scan learned: per-revision records grouped by text, standard text."""
 
     records: list[DocRecord]
-    groups: dict[str, list[DocRecord]]      # content_digest -> revisions (included docs)
-    release_groups: dict[str, list[DocRecord]]  # content_digest -> release revisions (indexed)
-    index: ReleaseIndex
+    groups: dict[str, list[DocRecord]]          # group -> revisions (included docs)
+    release_groups: dict[str, list[DocRecord]]  # group -> release revisions (all releases)
     reader: DocReader
+    common: np.ndarray                          # sorted common shingles
+    by_url: dict[str, set[str]]                 # normalised release URL -> release keys
     filtered_out: int = 0
+
+    def release_keys(self) -> dict[str, list[str]]:
+        """release key -> its revision groups."""
+        out: dict[str, list[str]] = {}
+        for g, ms in self.release_groups.items():
+            out.setdefault(_rep(ms).release_key or g, []).append(g)
+        return out
 
 
 def _since(value: str | None) -> datetime | None:
@@ -123,11 +136,11 @@ def _since(value: str | None) -> datetime | None:
 
 
 def analyse(store: Store, options: BuildOptions, progress: Progress | None = None) -> Analysis:
-    """Pass 1: read every document once; keep records, index releases' sampled shingles."""
+    """Pass 1: read every document once; keep records, count release shingles' frequency."""
     progress = progress or Progress(enabled=False)
     reader = DocReader(store, sites=options.sites, since=_since(options.since))
     keys = list(reader.keys())
-    # Releases are indexed even when --sites/--since leave them out, so a new copy can still
+    # Releases are read even when --sites/--since leave them out, so a new copy can still
     # link to an older release; they only get rows when the filters include them.
     extra: list[str] = []
     if options.sites and "govuk" not in options.sites:
@@ -135,10 +148,13 @@ def analyse(store: Store, options: BuildOptions, progress: Progress | None = Non
     if not keys and not extra:
         where = f" for sites {','.join(options.sites)}" if options.sites else ""
         raise EmptyInput(f"no documents under docs/ in {store.uri}{where}")
-    index = ReleaseIndex()
+    df = DocFrequency()
+    key_ids: dict[str, int] = {}
+    dept_ids: dict[str, int] = {}
     records: list[DocRecord] = []
     groups: dict[str, list[DocRecord]] = {}
     rgroups: dict[str, list[DocRecord]] = {}
+    by_url: dict[str, set[str]] = {}
     filtered = 0
     wanted = set(keys)
     all_keys = sorted(wanted | set(extra))
@@ -159,9 +175,16 @@ def analyse(store: Store, options: BuildOptions, progress: Progress | None = Non
         if rec.is_release:
             first = rec.group not in rgroups
             rgroups.setdefault(rec.group, []).append(rec)
-            sh = shingles(doc["text"]) if first else _EMPTY
-            index.add(rec.group, sh, (rec.url, rec.final_url, rec.canonical_url))
-    return Analysis(records, groups, rgroups, index, reader, filtered)
+            rkey = rec.release_key or rec.group
+            for u in (rec.url, rec.final_url, rec.canonical_url):
+                if u:
+                    by_url.setdefault(normalise_url(u), set()).add(rkey)
+            if first:
+                kid = key_ids.setdefault(rkey, len(key_ids))
+                did = dept_ids.setdefault(rec.department, len(dept_ids) + 1) if rec.department else 0
+                df.add(kid, did, shingles(doc["text"]))
+    reader.skipped.update({k: v for k, v in unfiltered.skipped.items() if k not in reader.skipped})
+    return Analysis(records, groups, rgroups, reader, df.common(), by_url, filtered)
 
 
 def _rep(members: list[DocRecord], row_id: str | None = None) -> DocRecord:
@@ -172,6 +195,13 @@ def _rep(members: list[DocRecord], row_id: str | None = None) -> DocRecord:
     return min(members, key=lambda r: r.order)
 
 
+def _int(v: Any) -> int | None:
+    try:
+        return int(v) if v is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _row(doc: dict[str, Any], rec: DocRecord, row_id: str, members: list[DocRecord],
          outlet_text: bool) -> dict[str, Any]:
     urls = sorted({u for m in members for u in (m.url, m.final_url, m.canonical_url) if u})
@@ -179,20 +209,14 @@ def _row(doc: dict[str, Any], rec: DocRecord, row_id: str, members: list[DocReco
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
     authors = doc.get("authors") if isinstance(doc.get("authors"), list) else []
     keep_text = rec.is_release or outlet_text
-
-    def _int(v: Any) -> int | None:
-        try:
-            return int(v) if v is not None else None
-        except (TypeError, ValueError):
-            return None
-
+    url = rec.canonical_url or rec.final_url or rec.url
     return {
         "id": row_id, "revision_ids": sorted({m.id for m in members}),
         "url": rec.url, "final_url": rec.final_url, "canonical_url": rec.canonical_url,
         "urls": urls, "site": rec.site, "outlet": doc.get("outlet"), "is_release": rec.is_release,
         "title": doc.get("title"), "authors": [str(a) for a in authors],
         "published": rec.published, "modified": parse_time(doc.get("modified")),
-        "month": rec.month, "language": doc.get("language"), "description": doc.get("description"),
+        "month": rec.month, "description": doc.get("description") if keep_text else None,
         "text": doc["text"] if keep_text else None, "word_count": rec.words,
         "content_digest": rec.digest, "licence": LICENCE_OGL if rec.is_release else LICENCE_PUBLISHER,
         "source_url": rec.source_url, "cleaner": doc.get("cleaner"),
@@ -201,6 +225,7 @@ def _row(doc: dict[str, Any], rec: DocRecord, row_id: str, members: list[DocReco
         "warc_length": _int(warc.get("length")), "warc_record_id": warc.get("record_id"),
         "payload_digest": doc.get("payload_digest"), "fetched_at": rec.fetched_at,
         "status": _int(doc.get("status")), "store_key": rec.key,
+        **research_columns(doc, meta, rec.is_release, url),
         "metadata_json": json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str),
     }
 
@@ -208,33 +233,33 @@ def _row(doc: dict[str, Any], rec: DocRecord, row_id: str, members: list[DocReco
 def _encode(rows: list[dict[str, Any]], schema: pa.Schema, fmt: str) -> bytes:
     """Rows to file bytes; identical rows always give identical bytes."""
     if fmt == "jsonl":
-        def conv(v: Any) -> Any:
-            return v.isoformat() if isinstance(v, datetime) else v
-        return "".join(json.dumps({k: conv(r.get(k)) for k in schema.names}, ensure_ascii=False,
-                                  sort_keys=True) + "\n" for r in rows).encode("utf-8")
+        return "".join(_json_line(r, schema) for r in rows).encode("utf-8")
     table = pa.Table.from_pylist(rows, schema=schema)
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd", row_group_size=1000)
     return buf.getvalue()
 
 
+def _json_line(r: dict[str, Any], schema: pa.Schema) -> str:
+    def conv(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, datetime) else v
+    return json.dumps({k: conv(r.get(k)) for k in schema.names}, ensure_ascii=False,
+                      sort_keys=True) + "\n"
+
+
 class _Spill:
-    """Rows pickled to a temp file, sorted by key only at the end: the derived tables (one row per
-    link or URL, links carrying whole added paragraphs) never sit in memory all at once."""
+    """Rows pickled to a temp file, sorted by key only at the end: tables never sit in memory."""
 
     def __init__(self, key: Any) -> None:
         self.key = key
         self.file = tempfile.TemporaryFile()
         self.index: list[tuple[Any, int, int]] = []
-        self.methods: Counter[str] = Counter()
 
     def add(self, row: dict[str, Any]) -> None:
         data = pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
         self.file.seek(0, io.SEEK_END)
         self.index.append((self.key(row), self.file.tell(), len(data)))
         self.file.write(data)
-        if "method" in row:
-            self.methods[str(row["method"])] += 1
 
     def __len__(self) -> int:
         return len(self.index)
@@ -254,7 +279,7 @@ def _write_table(out: Store, kind: str, rows: Iterator[dict[str, Any]], schema: 
     with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as tmp:
         if fmt == "jsonl":
             for batch in _batches(rows, 1000):
-                tmp.write(_encode(batch, schema, fmt))
+                tmp.write("".join(_json_line(r, schema) for r in batch).encode())
         else:
             with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
                 for batch in _batches(rows, 1000):
@@ -286,64 +311,205 @@ def _name(kind: str, ids: list[str], fmt: str) -> str:
     return f"{kind}/part-{h}.{fmt}"
 
 
-class _Releases:
-    """LRU of releases as shingle sets, read back from the store on demand (never all at once)."""
+class _Matcher:
+    """Pass 2: every document read once more, in date order; rows and links spilled."""
 
-    def __init__(self, analysis: Analysis, row_ids: dict[str, str]) -> None:
-        self.a = analysis
+    def __init__(self, a: Analysis, row_ids: dict[str, str], rows_meta: dict[str, Any],
+                 options: BuildOptions, progress: Progress) -> None:
+        self.a = a
         self.row_ids = row_ids
-        self.cache: OrderedDict[str, _Release | None] = OrderedDict()
+        self.rows_meta = rows_meta
+        self.options = options
+        self.progress = progress
+        self.rows = _Spill(key=lambda r: (r["site"], r["month"], r["id"]))
+        self.tables = {name: _Spill(key=_sort_key(name)) for name in DERIVED}
+        self.emitted: set[str] = set()
+        self.direct: dict[str, ReleaseEntry] = {}
+        self.clusters = WireClusters()
+        self.copies: list[dict[str, Any]] = []
+        self.methods: Counter[str] = Counter()
+        self.linked_count: Counter[str] = Counter()
+        self.n_links = 0
+        self.outlets: dict[str, set[str]] = {}
+        # releases: key -> revision groups, revision numbers, first publication
+        self.key_groups = a.release_keys()
+        self.revision: dict[str, tuple[int, int, datetime | None, datetime | None]] = {}
+        self.key_published: dict[str, datetime | None] = {}
+        blocks: dict[int, list[str]] = {}
+        for key, gs in self.key_groups.items():
+            reps = {g: _rep(a.release_groups[g]) for g in gs}
+            live = {g: min((m.live_from for m in a.release_groups[g] if m.live_from),
+                           default=None) for g in gs}
+            order = sorted(gs, key=lambda g: (live[g] is None, live[g] or datetime.max, reps[g].id))
+            pubs = [m.published or m.fetched_at for g in gs for m in a.release_groups[g]]
+            published = min((p for p in pubs if p), default=None)
+            self.key_published[key] = published
+            for i, g in enumerate(order):
+                nxt = live[order[i + 1]] if i + 1 < len(order) else None
+                self.revision[g] = (i + 1, len(order), live[g], nxt)
+            blocks.setdefault(block_of(published), []).extend(order)
+        self.window = ReleaseWindow(blocks, self._load_release, a.common)
 
-    def get(self, digest: str) -> _Release | None:
-        if digest in self.cache:
-            self.cache.move_to_end(digest)
-            return self.cache[digest]
-        members = self.a.release_groups[digest]
-        rid = self.row_ids.get(digest)
-        rep = _rep(members, rid)
+    # -- rows ----------------------------------------------------------------------------------
+    def _emit(self, group: str, doc: dict[str, Any]) -> None:
+        if group in self.emitted or group not in self.a.groups:
+            return
+        self.emitted.add(group)
+        members = self.a.groups[group]
+        rid = self.row_ids[group]
+        rec = _rep(members, rid)
+        if doc.get("outlet"):
+            host = (rec.canonical_url or rec.final_url or rec.url).split("/")[2:3]
+            self.outlets.setdefault(str(doc["outlet"]), set()).update(
+                h.lower().removeprefix("www.") for h in host)
+        if rid in self.rows_meta:
+            return
+        self.rows.add({**_row(doc, rec, rid, members, self.options.outlet_text), "_group": group})
+
+    def _load_release(self, group: str) -> ReleaseEntry | None:
+        ms = self.a.release_groups[group]
+        rep = _rep(ms, self.row_ids.get(group))
         doc = self.a.reader.load(rep.key)
-        rel = None if doc is None else _Release(
-            row_id=rid or rep.id, url=rep.canonical_url or rep.final_url or rep.url,
-            title=doc.get("title"), published=rep.published, sh=shingles(doc["text"]),
-            words=" ".join(words(doc["text"])))
-        self.cache[digest] = rel
-        if len(self.cache) > _RELEASE_CACHE:
-            self.cache.popitem(last=False)
-        return rel
+        if doc is None:
+            return None
+        self._emit(group, doc)
+        rev, _, live, _ = self.revision[group]
+        key = rep.release_key or group
+        return ReleaseEntry(row_id=self.row_ids.get(group) or rep.id, key=key,
+                            url=rep.canonical_url or rep.final_url or rep.url, title=doc.get("title"),
+                            published=self.key_published.get(key), live_from=live, revision=rev,
+                            sh=shingles(doc["text"]), text=doc["text"])
+
+    def _entry(self, group: str) -> ReleaseEntry | None:
+        e = self.window.get(self.row_ids.get(group) or _rep(self.a.release_groups[group]).id)
+        if e is None:
+            if group not in self.direct:
+                loaded = self._load_release(group)
+                if loaded is None:
+                    return None
+                self.direct[group] = loaded
+            e = self.direct[group]
+        return e
+
+    # -- the sweep -------------------------------------------------------------------------------
+    def run(self) -> None:
+        copies = [(rec.when, self.row_ids[g], g) for g, ms in self.a.groups.items()
+                  if not (rec := _rep(ms, self.row_ids[g])).is_release]
+        undated = sorted((rid, g) for t, rid, g in copies if t is None)
+        dated = sorted((t, rid, g) for t, rid, g in copies if t is not None)
+        self.progress.stage("match and write", len(copies))
+        for _, g in undated:
+            self._copy(g, None)
+        for t, _, g in dated:
+            self.window.advance(t)
+            self._copy(g, t)
+        self.window.finish()
+        self.direct.clear()
+        cluster = self.clusters.ids()
+        for row in self.copies:
+            row["wire_cluster_id"] = cluster.get(row["id"])
+            self.tables["copies"].add(row)
+        for g, ms in self.a.release_groups.items():
+            if g not in self.a.groups:
+                continue
+            rep = _rep(ms, self.row_ids[g])
+            rev, count, live, nxt = self.revision[g]
+            key = rep.release_key or g
+            cid = key.rsplit(":", 1)[0] if ":" in key and "/" not in key else None
+            self.tables["releases"].add({
+                "id": self.row_ids[g], "release_key": key, "content_id": cid,
+                "url": rep.canonical_url or rep.final_url or rep.url, "revision": rev,
+                "revision_count": count, "is_latest": rev == count, "live_from": live,
+                "live_until": nxt, "published": self.key_published.get(key),
+                "copies_linked": self.linked_count.get(self.row_ids[g], 0)})
+
+    def _copy(self, group: str, when: datetime | None) -> None:
+        self.progress.advance()
+        members = self.a.groups[group]
+        rid = self.row_ids[group]
+        rec = _rep(members, rid)
+        doc = self.a.reader.load(rec.key)
+        if doc is None:
+            return
+        self._emit(group, doc)
+        text = doc["text"]
+        sh = shingles(text)
+        common = self.a.common
+        distinctive = sh[~np.isin(sh, common, assume_unique=True)] if len(common) else sh
+        named = set()
+        for m in members:
+            if m.source_url:
+                named |= self.a.by_url.get(normalise_url(m.source_url), set())
+        copy = CopyText(sh=sh, distinctive=distinctive, when=when, source_url_keys=named)
+        by_key: dict[str, list[ReleaseEntry]] = {}
+        if when is not None:
+            q = len(sample(distinctive))
+            need = 1 if q < 20 else max(2, int(0.01 * q))
+            for e in self.window.candidates(distinctive, need):
+                by_key.setdefault(e.key, [])
+        for k in named | set(by_key):
+            revs = [e for g in self.key_groups.get(k, []) if (e := self._entry(g)) is not None]
+            if revs:
+                by_key[k] = revs
+            else:
+                by_key.pop(k, None)
+        scored, archived = score_copy(copy, by_key)
+        linked = [s for s in scored if s.linked]
+        url = rec.canonical_url or rec.final_url or rec.url
+        outlet = doc.get("outlet")
+        keep = self.options.outlet_text
+        paras = paragraphs(text)
+        aligned = align(text, [s.entry.paragraphs for s in linked]) if linked else []
+        per_release = Counter(a.release for a in aligned if a.release is not None)
+        added = [a.copy_text for a in aligned if a.kind == "added"]
+        for a in aligned:
+            self.tables["alignments"].add({
+                "copy_id": rid, "copy_url": url, "copy_paragraph": a.copy_paragraph, "kind": a.kind,
+                "overlap": a.overlap,
+                "release_id": linked[a.release].entry.row_id if a.release is not None else None,
+                "release_paragraph": a.release_paragraph, "copy_text": a.copy_text if keep else None,
+                "release_text": a.release_text})
+        base = {"copy_id": rid, "copy_url": url, "copy_site": rec.site, "copy_outlet": outlet,
+                "copy_title": doc.get("title"), "copy_paragraphs": len(paras)}
+        for s in scored:
+            row = link_row(s, {**base, "_when": when}, archived)
+            i = next((j for j, x in enumerate(linked) if x is s), None)
+            row.update({"aligned_paragraphs": per_release.get(i, 0) if i is not None else 0,
+                        "added_paragraph_count": len(added) if linked else None,
+                        "added_paragraphs": added if (keep and i is not None) else []})
+            self.tables["syndication"].add(row)
+            self.methods[s.method] += 1
+            if s.linked:
+                self.n_links += 1
+                self.linked_count[s.entry.row_id] += 1
+        if not scored and archived is False:
+            self.tables["syndication"].add({
+                **base, "release_id": None, "linked": False, "method": "boilerplate_only",
+                "source_archived": False, "copy_share": None,
+                "distinctive_share": 0.0, "added_paragraphs": []})
+            self.methods["boilerplate_only"] += 1
+        kind = (outlet_for(url, outlet).kind if outlet_for(url, outlet) else None)
+        if kind in ("newspaper", "wire reprint", None):
+            self.clusters.add(rid, str(outlet or rec.site), when, distinctive)
+        status = "linked" if linked else "source_not_archived" if archived is False else "no_match"
+        self.copies.append({
+            "id": rid, "url": url, "site": rec.site, "outlet": outlet, "published": rec.published,
+            "source_status": status, "source_archived": archived,
+            "linked_release_ids": sorted(s.entry.row_id for s in linked),
+            "best_distinctive_share": round(max((s.distinctive_share for s in scored), default=0.0), 6),
+            "boilerplate_share": round(copy.boilerplate_share, 6)})
 
 
-def match_copy(doc: dict[str, Any], rec: DocRecord, row_id: str, analysis: Analysis,
-               releases: _Releases, outlet_text: bool) -> dict[str, Any] | None:
-    """The syndication row linking one copy to its best release, or None."""
-    text = doc["text"]
-    sh = shingles(text)
-    cands = set(analysis.index.candidates(sh))
-    strong = set(analysis.index.by_url(rec.source_url)) if rec.source_url else set()
-    best: tuple[tuple[Any, ...], dict[str, Any]] | None = None
-    for digest in sorted(cands | strong):
-        rel = releases.get(digest)
-        if rel is None:
-            continue
-        m = measure(text, sh, rel.sh, rel.words)
-        by_text = m.copy_share >= MIN_CONTAINMENT
-        if not (by_text or digest in strong):
-            continue
-        method = "+".join(x for x, on in (("source_url", digest in strong), ("minhash", by_text)) if on)
-        delay = (int((rec.published - rel.published).total_seconds())
-                 if rec.published and rel.published else None)
-        row = {
-            "copy_id": row_id, "copy_url": rec.canonical_url or rec.final_url or rec.url,
-            "copy_site": rec.site, "copy_outlet": doc.get("outlet"), "copy_title": doc.get("title"),
-            "release_id": rel.row_id, "release_url": rel.url, "release_title": rel.title,
-            "method": method, "similarity": round(m.similarity, 6),
-            "reused_share": round(m.reused_share, 6), "copy_share": round(m.copy_share, 6),
-            "copy_paragraphs": m.copy_paragraphs, "added_paragraph_count": len(m.added),
-            "added_paragraphs": m.added if outlet_text else [], "delay_seconds": delay,
-        }
-        score = (digest in strong, m.copy_share, m.reused_share, rel.row_id)
-        if best is None or score > best[0]:
-            best = (score, row)
-    return best[1] if best else None
+def _sort_key(name: str) -> Any:
+    if name == "syndication":
+        return lambda r: (r["copy_id"], r.get("release_id") or "")
+    if name == "alignments":
+        return lambda r: (r["copy_id"], r["copy_paragraph"])
+    if name == "urls":
+        return lambda r: (r["id"], r["store_key"])
+    if name == "outlets":
+        return lambda r: r["outlet"]
+    return lambda r: r["id"]
 
 
 def _load_manifest(out: Store) -> dict[str, Any] | None:
@@ -356,17 +522,34 @@ def _load_manifest(out: Store) -> dict[str, Any] | None:
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise OutputMismatch(f"{out.uri}/{MANIFEST} is corrupt; build into a new --out") from None
     if not isinstance(m, dict) or m.get("format") != DATASET_FORMAT:
-        raise OutputMismatch(f"{out.uri} holds something other than a {DATASET_FORMAT} dataset")
+        raise OutputMismatch(f"{out.uri} holds something other than a {DATASET_FORMAT} dataset; "
+                             "build into a new --out")
     return m
 
 
-def _read_table(out: Store, key: str | None, fmt: str) -> list[dict[str, Any]]:
+def read_table(out: Store, key: str | None, fmt: str) -> list[dict[str, Any]]:
+    """A whole (small, derived) table of a built dataset as rows."""
     if not key:
         return []
     raw = out.get_bytes(key)
     if fmt == "jsonl":
         return [json.loads(line) for line in raw.decode().splitlines() if line]
     return pq.read_table(io.BytesIO(raw)).to_pylist()
+
+
+def _tidy_local(out: Store) -> None:
+    """A local output holds the dataset and nothing else, readable by everyone."""
+    if not isinstance(out, LocalStore):
+        return
+    spool = out.spool_dir
+    if spool.is_dir() and all(p.name == ".lock" for p in spool.iterdir()):
+        for p in spool.iterdir():
+            p.unlink()
+        spool.rmdir()
+    for dirpath, dirnames, filenames in os.walk(out.root):
+        os.chmod(dirpath, 0o755)
+        for f in filenames:
+            os.chmod(os.path.join(dirpath, f), 0o644)
 
 
 def build_dataset(store: Store, out: Store, options: BuildOptions,
@@ -398,22 +581,32 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
                                  f"this build asks for {v!r}: use a new --out")
     fmt = options.format
     analysis = analyse(store, options, progress)
-    summary = BuildSummary(store=store.uri, out=out.uri, filtered_out=analysis.filtered_out)
+    summary = BuildSummary(store=store.uri, out=out.uri, filtered_out=analysis.filtered_out,
+                           common_shingles=int(len(analysis.common)))
 
     rows_meta: dict[str, dict[str, Any]] = manifest["rows"]
     by_digest = {m["group"]: rid for rid, m in rows_meta.items()}
     row_ids = {d: by_digest.get(d) or _rep(ms).id for d, ms in analysis.groups.items()}
     for d, ms in analysis.release_groups.items():
         row_ids.setdefault(d, by_digest.get(d) or _rep(ms).id)
+    for d, members in analysis.groups.items():
+        rid = row_ids[d]
+        if rid in rows_meta:  # a late duplicate of an existing row: recorded, not rewritten
+            rows_meta[rid]["revisions"] = sorted(set(rows_meta[rid]["revisions"]) |
+                                                 {m.id for m in members})
 
-    order = sorted(analysis.groups, key=lambda d: (_rep(analysis.groups[d], row_ids[d]).site,
-                                                  _rep(analysis.groups[d], row_ids[d]).month,
-                                                  row_ids[d]))
-    releases = _Releases(analysis, row_ids)
-    links = _Spill(key=lambda r: (r["release_id"], r["copy_id"]))
-    pending: list[dict[str, Any]] = []
+    matcher = _Matcher(analysis, row_ids, rows_meta, options, progress)
+    matcher.run()
+    for g in analysis.groups:  # documents no sweep reached (a vanished release's duplicates)
+        if g not in matcher.emitted and row_ids[g] not in rows_meta:
+            rec = _rep(analysis.groups[g], row_ids[g])
+            doc = analysis.reader.load(rec.key)
+            if doc is not None:
+                matcher._emit(g, doc)
+
     new_shards: list[dict[str, Any]] = []
     cleaner_versions: set[str] = set()
+    pending: list[dict[str, Any]] = []
 
     def flush() -> None:
         if not pending:
@@ -432,55 +625,43 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
                                   "month": r["month"], "revisions": r["revision_ids"]}
         pending.clear()
 
-    progress.stage("match and write", len(order))
-    for digest in order:
-        progress.advance()
-        members = analysis.groups[digest]
-        rid = row_ids[digest]
-        rec = _rep(members, rid)
-        is_new = rid not in rows_meta
-        if not is_new:
-            revs = set(rows_meta[rid]["revisions"]) | {m.id for m in members}
-            rows_meta[rid]["revisions"] = sorted(revs)
-        if not is_new and rec.is_release:
-            continue
-        doc = analysis.reader.load(rec.key)
-        if doc is None:
-            continue
-        if not rec.is_release:
-            link = match_copy(doc, rec, rid, analysis, releases, options.outlet_text)
-            if link:
-                links.add(link)
-        if is_new:
-            pending.append({**_row(doc, rec, rid, members, options.outlet_text), "_group": digest})
-            if len(pending) >= options.shard_rows:
-                flush()
+    for row in matcher.rows.sorted_rows():
+        pending.append(row)
+        if len(pending) >= options.shard_rows:
+            flush()
     flush()
+    matcher.rows.close()
     manifest["shards"] = sorted(manifest["shards"] + new_shards, key=lambda s: s["file"])
 
     # Derived tables: keep earlier builds' rows for documents this build did not see.
     seen = set(row_ids[d] for d in analysis.groups)
-    for r in _read_table(out, manifest.get("syndication"), fmt):
-        if r["copy_id"] not in seen:
-            links.add(r)
-    urls = _Spill(key=lambda r: (r["id"], r["store_key"]))
-    for r in _read_table(out, manifest.get("urls"), fmt):
+    tables = matcher.tables
+    for name, (id_col, _) in DERIVED.items():
+        if name in ("urls", "outlets"):
+            continue
+        for r in read_table(out, manifest.get(name), fmt):
+            if r[id_col] not in seen:
+                tables[name].add(_times(r))
+    for r in read_table(out, manifest.get("urls"), fmt):
         if r["id"] not in seen:
-            urls.add({**r, "fetched_at": parse_time(r["fetched_at"])
-                      if isinstance(r["fetched_at"], str) else r["fetched_at"]})
+            tables["urls"].add(_times(r))
     for rec in analysis.records:
-        urls.add({"id": row_ids[rec.group], "revision_id": rec.id, "url": rec.url,
-                  "final_url": rec.final_url, "canonical_url": rec.canonical_url,
-                  "site": rec.site, "fetched_at": rec.fetched_at, "store_key": rec.key})
-    for kind, spill, schema in (("syndication", links, SYNDICATION_SCHEMA), ("urls", urls, URLS_SCHEMA)):
-        key = _write_table(out, kind, spill.sorted_rows(), schema, fmt)
-        old = manifest.get(kind)
+        tables["urls"].add({"id": row_ids[rec.group], "revision_id": rec.id, "url": rec.url,
+                            "final_url": rec.final_url, "canonical_url": rec.canonical_url,
+                            "site": rec.site, "fetched_at": rec.fetched_at, "store_key": rec.key})
+    seen_outlets = {k: set(v) for k, v in (manifest.get("outlets_seen") or {}).items()}
+    for k, v in matcher.outlets.items():
+        seen_outlets.setdefault(k, set()).update(v)
+    manifest["outlets_seen"] = {k: sorted(v) for k, v in sorted(seen_outlets.items())}
+    for r in outlet_rows(seen_outlets):
+        tables["outlets"].add(r)
+    for name, (_, schema) in DERIVED.items():
+        key = _write_table(out, name, tables[name].sorted_rows(), schema, fmt)
+        old = manifest.get(name)
         if old and old != key:
             out.delete(old)
-        manifest[kind] = key
-    n_links, methods = len(links), links.methods
-    links.close()
-    urls.close()
+        manifest[name] = key
+        tables[name].close()
 
     params = options.params()
     if params not in manifest["builds"]:
@@ -496,15 +677,36 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
     summary.rows_total = len(rows_meta)
     summary.shards_new = [s["file"] for s in new_shards]
     summary.shards_total = len(manifest["shards"])
-    summary.links = n_links
-    summary.links_by_method = dict(sorted(methods.items()))
-    summary.unmatched_copies = summary.copies - n_links
+    summary.links = matcher.n_links
+    summary.candidates = sum(matcher.methods.values())
+    summary.links_by_method = dict(sorted(matcher.methods.items()))
+    summary.unmatched_copies = sum(1 for c in matcher.copies if c["source_status"] != "linked")
+    summary.source_not_archived = sum(1 for c in matcher.copies
+                                      if c["source_status"] == "source_not_archived")
+    summary.peak_window_blocks = matcher.window.peak_blocks
     summary.rows_by_site = dict(sorted(Counter(m["site"] for m in rows_meta.values()).items()))
     manifest["cleaner_versions"] = sorted(set(manifest.get("cleaner_versions", [])) | set(cleaner_versions))
+    manifest["thresholds"] = _thresholds()
     out.put_bytes(MANIFEST, (json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False)
                              + "\n").encode())
     from archive.dataset.card import render_card
     out.put_bytes("README.md", render_card(manifest).encode())
+    _tidy_local(out)
     summary.seconds = round(time.monotonic() - t0, 3)
     return summary
 
+
+def _times(r: dict[str, Any]) -> dict[str, Any]:
+    """Rows read back from a jsonl table: ISO strings to datetimes where the schema has them."""
+    for k in ("fetched_at", "published", "live_from", "live_until"):
+        if isinstance(r.get(k), str):
+            r[k] = parse_time(r[k])
+    return r
+
+
+def _thresholds() -> dict[str, Any]:
+    from archive.dataset import docfreq, links, window
+    return {"dept_cut": docfreq.DEPT_CUT, "all_cut": docfreq.ALL_CUT, "floor": links.FLOOR,
+            "link_share": links.LINK_SHARE, "link_min": links.LINK_MIN,
+            "boilerplate_share": links.BOILERPLATE_SHARE,
+            "window_back_days": window.BACK.days, "window_ahead_days": window.AHEAD.days}

@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.dataset.research import department_of
+from archive.dataset.syndication import normalise_url
 from archive.errors import NotFound
 from archive.keys import safe_site
 from archive.storage import Store
@@ -61,6 +63,19 @@ class DocRecord:
     source_url: str | None
     words: int
     outlet: str | None = None
+    modified: datetime | None = None
+    release_key: str | None = None    # releases: content_id:locale, else canonical URL
+    department: str | None = None     # releases: first publishing organisation
+
+    @property
+    def when(self) -> datetime | None:
+        """Publication time, else fetch time: where the record sits on the timeline."""
+        return self.published or self.fetched_at
+
+    @property
+    def live_from(self) -> datetime | None:
+        """When this revision went live: its public update time, else published, else fetched."""
+        return self.modified or self.published or self.fetched_at
 
     @property
     def group(self) -> str:
@@ -140,12 +155,22 @@ class DocReader:
         if self.since is not None and (published or fetched or self.since) < self.since:
             return None
         meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        release = is_release(doc)
+        rkey = dept = None
+        if release:
+            cid = meta.get("content_id")
+            locale = meta.get("locale") or doc.get("language") or "en"
+            rkey = (f"{cid}:{locale}" if isinstance(cid, str) and cid else
+                   normalise_url(doc.get("canonical_url") or doc.get("final_url") or doc["url"]))
+            dept = department_of(meta)
         return DocRecord(
             key=key, id=str(doc["id"]), digest=str(doc["content_digest"]),
-            site=str(doc.get("site") or key.split("/")[1]), is_release=is_release(doc),
+            site=str(doc.get("site") or key.split("/")[1]), is_release=release,
             url=str(doc["url"]), final_url=doc.get("final_url"), canonical_url=doc.get("canonical_url"),
             fetched_at=fetched, published=published,
             source_url=meta.get("source_url") if isinstance(meta.get("source_url"), str) else None,
             words=len(doc["text"].split()),
             outlet=doc.get("outlet") if isinstance(doc.get("outlet"), str) else None,
+            modified=parse_time(doc.get("modified")) or parse_time(meta.get("public_updated_at")),
+            release_key=rkey, department=dept,
         )

@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
 import sys
+import textwrap
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from archive.dataset import BuildOptions, build_dataset, release_copies
+# govwire never uses pyarrow's own S3 filesystem (stores go through boto3); not loading it keeps
+# the AWS SDK's static objects, and their crash at exit, out of the process (see _exit_now).
+sys.modules.setdefault("pyarrow._s3fs", None)  # type: ignore[assignment]
+
+from archive.dataset import BuildOptions, build_dataset
+from archive.dataset.release import release_view, view_from_store
+from archive.dataset.syndication import paragraphs
 from archive.dataset.progress import Progress
 from archive.errors import StoreUnavailable
 from archive.storage import Store, open_store
@@ -38,20 +48,31 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--sites", metavar="a,b", help="only these seed names, e.g. govuk,wiredgov")
     b.add_argument("--format", choices=("parquet", "jsonl"), default="parquet",
                    help="file format of the tables (default: parquet, zstd)")
-    b.add_argument("--no-outlet-text", action="store_true",
-                   help="leave outlet copies' text out: keep their metadata, links and WARC pointers")
+    b.add_argument("--include-outlet-text", action="store_true",
+                   help="keep outlet copies' text and standfirst (not openly licensed: do not "
+                   "republish); by default they carry metadata, digests, scores and alignments")
+    b.add_argument("--no-outlet-text", action="store_true", help=argparse.SUPPRESS)  # the default
     b.add_argument("--shard-rows", type=int, default=5000, metavar="N",
                    help="rows per document shard (default: 5000); bounds the build's memory")
     b.add_argument("--json", action="store_true", help="print a machine-readable summary")
     b.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
-    s = sub.add_parser("show-release", help="list every copy of one GOV.UK release",
-                       description="List every copy of a GOV.UK release: from a built dataset "
-                       "(--out, fast) or straight from the archive (--store, matches every copy).")
+    s = sub.add_parser("show-release", help="a release's copies, scores and aligned text "
+                       "(or, for a copy URL, the release(s) it copies)",
+                       description="Show every copy of a GOV.UK release with its scores and its "
+                       "paragraphs aligned to the release's, side by side or as a word diff; for "
+                       "a copy's URL, which release(s) it copies. From a built dataset (--out, "
+                       "fast; add --store to read copy texts a dataset built without them "
+                       "lacks) or straight from the archive (--store alone: builds first).")
     s.add_argument("url", metavar="URL")
     s.add_argument("--out", metavar="DIR|s3://...", help="a built dataset to read")
     add_store_arguments(s)
-    s.add_argument("--json", action="store_true", help="print the copies as JSON")
+    s.add_argument("--view", choices=("side-by-side", "diff", "table"), default="side-by-side",
+                   help="aligned paragraphs side by side (default), as a word diff, or the "
+                   "score table only")
+    s.add_argument("--diff", dest="view", action="store_const", const="diff",
+                   help="same as --view diff")
+    s.add_argument("--json", action="store_true", help="print the copies and alignments as JSON")
 
 
 def _existing_store(args: argparse.Namespace) -> Store:
@@ -84,7 +105,8 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         summary = build_dataset(
             store, out, BuildOptions(sites=sites, since=args.since, format=args.format,
-                                     outlet_text=not args.no_outlet_text, shard_rows=args.shard_rows),
+                                     outlet_text=args.include_outlet_text,
+                                     shard_rows=args.shard_rows),
             progress=progress, versions=_versions())
     finally:
         progress.close()
@@ -107,30 +129,154 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_show(args: argparse.Namespace) -> int:
-    if args.out:
-        rid, links = release_copies(args.url, out=open_store(args.out, **store_options(args)))
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width) or [""]
+
+
+def _side_by_side(left: str, right: str, width: int = 58) -> list[str]:
+    a, b = _wrap(left, width), _wrap(right, width)
+    n = max(len(a), len(b))
+    a += [""] * (n - len(a))
+    b += [""] * (n - len(b))
+    return [f"      {x:<{width}} | {y}" for x, y in zip(a, b)]
+
+
+def _word_diff(copy: str, release: str) -> str:
+    """Release -> copy, word by word: [-release only-] {+copy only+}."""
+    a, b = release.split(), copy.split()
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.extend(a[i1:i2])
+        if op in ("delete", "replace"):
+            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if op in ("insert", "replace"):
+            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+    return " ".join(out)
+
+
+def _fmt(v: Any, spec: str = ".2f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def _print_alignment(view: Any, link: dict[str, Any], mode: str) -> None:
+    rows = view.alignments.get(link["copy_id"], [])
+    copy_text = view.texts.get(link["copy_id"])
+    copy_paras = paragraphs(copy_text) if copy_text else None
+    rel_ids = {r["release_id"] for r in rows if r["release_id"]}
+    print(f"\n  == {link['copy_outlet'] or link['copy_site']}: {link['copy_url']}")
+    print(f"     distinctive {_fmt(link['distinctive_share'])}, copy {_fmt(link['copy_share'])}, "
+          f"reused {_fmt(link['reused_share'])}, method {link['method']}, "
+          f"revision {link.get('release_revision')} ({link.get('revision_basis')})")
+    if copy_paras is None:
+        print("     (copy text not in this dataset: built without --include-outlet-text; "
+              "add --store to read it from the archive)")
+    if mode == "side-by-side":
+        print(f"      {'copy':<58} | release")
+    for r in rows:
+        ctext = r.get("copy_text") or (copy_paras[r["copy_paragraph"]]
+                                       if copy_paras and r["copy_paragraph"] < len(copy_paras) else "")
+        where = (f"r{r['release_paragraph']}" + ("" if len(rel_ids) < 2 else f"@{r['release_id'][:8]}")
+                 if r["release_paragraph"] is not None else "-")
+        print(f"    c{r['copy_paragraph']:<3} -> {where:<6} {r['kind']:<8} {r['overlap']:.2f}")
+        if mode == "side-by-side":
+            for line in _side_by_side(ctext, r.get("release_text") or ""):
+                print(line)
+        elif mode == "diff" and ctext:
+            rtext = r.get("release_text")
+            diff = _word_diff(ctext, rtext) if rtext else "{+" + ctext + "+}"
+            for line in textwrap.wrap(diff, 110):
+                print(f"      {line}")
+
+
+def _print_view(view: Any, mode: str) -> None:
+    doc = view.document
+    links = view.links
+    linked = [r for r in links if r["linked"]]
+    if view.role == "release":
+        revs = view.revisions
+        rev = next((r for r in revs if r["id"] == doc["id"]), None)
+        rev_note = f", revision {rev['revision']} of {rev['revision_count']}" if rev else ""
+        print(f"{view.url}\n  {doc.get('title') or ''} (id {doc['id']}{rev_note}): "
+              f"{len(linked)} cop{'y' if len(linked) == 1 else 'ies'} linked, "
+              f"{len(links) - len(linked)} candidate(s) not linked")
     else:
-        progress = Progress(enabled=sys.stderr.isatty())
-        try:
-            rid, links = release_copies(args.url, store=_existing_store(args), progress=progress)
-        finally:
-            progress.close()
-    if args.json:
-        print(json.dumps({"release_id": rid, "url": args.url, "copies": links}, indent=2,
-                         ensure_ascii=False, sort_keys=True))
-        return 0
-    title = links[0]["release_title"] if links else ""
-    print(f"{args.url}\n  {title or ''} (id {rid}): {len(links)} cop{'y' if len(links) == 1 else 'ies'}")
+        sources = ", ".join(r["release_url"] for r in linked) or "none"
+        archived = links[0]["source_archived"] if links else None
+        print(f"{view.url}\n  {doc.get('title') or ''} (id {doc['id']}, a copy on "
+              f"{doc.get('outlet') or doc.get('site')}): copies {len(linked)} release(s): {sources}")
+        if not linked:
+            print("  source_archived: " + {True: "true", False: "false (probably a copy of a "
+                  "release the archive does not hold)", None: "unknown"}[archived])
     if links:
-        print(f"  {'outlet':<18} {'similarity':>10} {'reused':>7} {'added':>5} {'delay':>9}  method  url")
+        other = "release" if view.role == "copy" else "copy"
+        print(f"  {'outlet':<18} {'linked':<6} {'distinct':>8} {'copy':>5} {'reused':>6} "
+              f"{'margin':>6} {'added':>5} {'delay':>8}  method  {other} url")
     for r in links:
         d = r["delay_seconds"]
         delay = "?" if d is None else f"{d / 3600:+.1f}h"
-        print(f"  {(r['copy_outlet'] or r['copy_site'] or '')[:18]:<18} {r['similarity']:>10.2f} "
-              f"{r['reused_share']:>7.2f} {r['added_paragraph_count']:>5} {delay:>9}  "
-              f"{r['method']}  {r['copy_url']}")
-    return 0
+        url = r["copy_url"] if view.role == "release" else (r["release_url"] or "-")
+        print(f"  {(r['copy_outlet'] or r['copy_site'] or '')[:18]:<18} "
+              f"{'yes' if r['linked'] else 'no':<6} {_fmt(r['distinctive_share']):>8} "
+              f"{_fmt(r['copy_share']):>5} {_fmt(r.get('reused_share')):>6} "
+              f"{_fmt(r.get('margin')):>6} {_fmt(r.get('added_paragraph_count'), 'd'):>5} "
+              f"{delay:>8}  {r['method']}  {url}")
+    if mode == "table":
+        return
+    shown: set[str] = set()
+    for r in linked:
+        if r["copy_id"] not in shown:
+            shown.add(r["copy_id"])
+            _print_alignment(view, r, mode)
+
+
+def _exit_now(rc: int) -> int:
+    """Flush, then leave without interpreter finalisation when this process *is* the command.
+
+    Why: libarrow's bundled AWS SDK keeps static objects (curl handle pool, region resolver)
+    whose destructors can run after Arrow's thread pools at exit and call std::terminate
+    ("terminate called without an active exception", exit 134; apache/arrow#36346, #15054).
+    Everything is written and flushed by now, so skipping finalisation loses nothing; called
+    in-process (tests, other Python code) it just returns.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if sys.argv[1:3] == ["dataset", "show-release"]:
+        os._exit(rc)
+    return rc
+
+
+def _optional_store(args: argparse.Namespace) -> Store | None:
+    """The archive, when there is one to read copy texts from (never created here)."""
+    try:
+        return _existing_store(args)
+    except StoreUnavailable:
+        return None
+
+
+def run_show(args: argparse.Namespace) -> int:
+    if args.out:
+        store = _optional_store(args)
+        view = release_view(args.url, open_store(args.out, **store_options(args)), store)
+    else:
+        progress = Progress(enabled=sys.stderr.isatty())
+        try:
+            view = view_from_store(args.url, _existing_store(args), progress)
+        finally:
+            progress.close()
+    if args.json:
+        copies = []
+        for r in view.links:
+            copies.append({**r, "alignments": view.alignments.get(r["copy_id"], [])
+                           if r["linked"] else []})
+        print(json.dumps({"role": view.role, "id": view.release_id, "release_id": view.release_id,
+                          "url": args.url, "copies" if view.role == "release" else "sources": copies,
+                          **({"copies": copies} if view.role == "copy" else {}),
+                          "revisions": view.revisions},
+                         indent=2, ensure_ascii=False, sort_keys=True, default=str))
+    else:
+        _print_view(view, args.view)
+    return _exit_now(0)
 
 
 def run(args: argparse.Namespace) -> int:
