@@ -33,6 +33,7 @@ from crawler.demo.stories import (DSIT, FCDO, HO, INDEPENDENT_OTHER, ICONIC_LOCA
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
+TEMPLATES = HERE / "sites"   # one small template per outlet added without code (docs/adding-a-site.md)
 E = html.escape
 NS = uuid.UUID("6f1c0d52-8a3e-4b7a-9d0e-2f4f3c1a9b10")
 
@@ -1140,6 +1141,10 @@ Disallow: /
         s.add("/", "index.html", homepage(ICONIC[host]["name"], [(e["link"].replace("{base}", ""), e["title"]) for e in entries]))
         sites.append(s)
 
+    # ---- outlets added the declarative way: crawler/demo/sites/<seed>.toml ----------------------
+    for tpl in sorted(TEMPLATES.glob("*.toml")):
+        sites.append(template_site(tpl))
+
     for s in sites:
         s.write(out_web)
 
@@ -1159,6 +1164,61 @@ Disallow: /
     upd.write(out_updates / "update-1")
 
     return {s.host: len([k for k in s.routes if not k.startswith("_")]) for s in sites}
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """`{name}` placeholders only (str.format would trip over CSS/JS braces in a page)."""
+    for k, v in values.items():
+        template = template.replace("{" + k + "}", v)
+    return template
+
+
+_TEMPLATE_KEYS = {"host", "site_name", "feed", "robots", "page", "articles"}
+_ARTICLE_KEYS = {"path", "title", "published", "section", "paragraphs", "author"}
+
+
+def template_site(path: Path, seeds: Path | None = None) -> Site:
+    """The fixture host of one outlet from its small template (crawler/demo/sites/<seed>.toml).
+
+    The template holds the page skeleton with `{title}`, `{paragraphs}`, `{published}`,
+    `{section}`, `{author}`, `{url}` and `{site_name}` placeholders, and the articles; the host
+    and feed path default to the seed's base_url and first feed. Built here: every article
+    page, an RSS 2.0 feed of them, robots.txt and a home page. No code per outlet.
+    """
+    import tomllib
+
+    from crawler.seeds import load_seed
+
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    unknown = set(raw) - _TEMPLATE_KEYS
+    if unknown:
+        raise ValueError(f"{path.name}: unknown key {sorted(unknown)[0]!r} (known: {sorted(_TEMPLATE_KEYS)})")
+    seed = load_seed(path.stem, seeds)
+    src = seed.all_sources()[0]
+    host = raw.get("host") or (src.real_base_url or src.base_url).split("://", 1)[1].split("/", 1)[0]
+    name = raw.get("site_name") or seed.outlet or seed.name
+    feed = "/" + (raw.get("feed") or (src.feeds[0] if src.feeds else "rss")).lstrip("/")
+    s = Site(host)
+    entries: list[dict[str, Any]] = []
+    for i, a in enumerate(raw.get("articles", [])):
+        bad = set(a) - _ARTICLE_KEYS
+        if bad or not {"path", "title", "published", "paragraphs"} <= set(a):
+            raise ValueError(f"{path.name}: articles[{i}] needs path, title, published, paragraphs"
+                             + (f"; unknown key {sorted(bad)[0]!r}" if bad else ""))
+        paras = "\n".join(f"<p>{E(p, False)}</p>" for p in a["paragraphs"])
+        page = _fill(raw["page"], {"title": E(a["title"]), "paragraphs": paras, "published": a["published"],
+                                   "section": E(a.get("section", "")), "author": E(a.get("author", "")),
+                                   "url": "{base}" + a["path"], "site_name": E(name)})
+        s.add(a["path"], a["path"].lstrip("/"), page, last_modified=a["published"], template=True)
+        entries.append({"title": a["title"], "link": "{base}" + a["path"], "date": rfc822(a["published"]),
+                        "desc": a["paragraphs"][0], "when": a["published"], "category": a.get("section", "")})
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    if entries:
+        s.add(feed, feed.lstrip("/").replace("/", "-") + ".xml", rss(name, "{base}/", f"Latest from {name}", entries),
+              RSS, last_modified=entries[0]["when"], template=True)
+    s.add("/robots.txt", "robots.txt", raw.get("robots", "User-agent: *\nDisallow: /search\n"), TEXT)
+    s.add("/", "index.html", homepage(name, [(e["link"].replace("{base}", ""), e["title"]) for e in entries]))
+    return s
 
 
 def main() -> None:
