@@ -125,7 +125,7 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     _fill_meta(doc, tree)
     cleaner = _cleaner(url, site_name)
     if cleaner is None:
-        doc.text = format_text(apply_generic(to_rule_text(extract_generic(tree, url, doc)), doc))
+        doc.text = format_text(apply_generic(to_rule_text(extract_generic(tree, text, url, doc)), doc))
         return doc
     doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet_for(url), cleaner.name
     try:

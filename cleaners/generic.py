@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from cleaners.base import SiteCleaner, cut_between, drop
+from cleaners.base import SiteCleaner, cut_between, drop, move_to_metadata
 from cleaners.document import CleanDocument, Removal
 
 __all__ = ["GenericRules", "apply_generic"]
@@ -31,6 +31,18 @@ class GenericRules(SiteCleaner):
             "donation_box", start=r"^Your support helps us to tell the story(?=\s*(?:$|Read more|Support Now))",
             end=r"Your support makes all the difference\.(?:\s*Read more)?", kind="donation",
             max_chars=2000),
+        cut_between(  # a paywall box from its "subscribe to read" line to its "already a
+            # subscriber? log in" line, offers in between (eval: haitiantimes); both ends must be
+            # there within 3000 characters, so an article about paywalls keeps its prose
+            "paywall_box",
+            start=r"^To (?:view|read|continue reading) (?:the|this) (?:full |whole |rest of the )?"
+                  r"(?:story|article)[^\n]{0,20}, (?:please )?subscribe",
+            end=r"already a subscriber[^\n]{0,160}", kind="paywall", max_chars=3000),
+    )
+    metadata_lines = (
+        # a source credit on its own line in capitals: "BVINEWS.COM" (eval: thestkittsnevisobserver)
+        move_to_metadata("source_domain", r"^(?P<value>[A-Z0-9][A-Z0-9-]{1,40}\.(?:COM|NET|ORG|CO\.UK|IE))$",
+                         field="source_byline"),
     )
     drop_paragraphs = (
         # paywall / registration prompts; seeds/002 (Iconic), common wall wording
@@ -80,7 +92,7 @@ class GenericRules(SiteCleaner):
              r"|(?:We want to hear what you think about this article|Submit (?:your|a) letter to the editor)"
              r".{0,160}"
              r"|To (?:view|read|continue reading) the (?:full|rest of the|whole) (?:story|article), "
-             r"(?:please )?subscribe.{0,200}"
+             r"(?:please )?subscribe\b.{0,200}"
              r"|If you(?:’|')re (?:seeing this message but you(?:’|')re )?already a subscriber.{0,160}"
              r"|\|?\s*(?:We need your help|Help us|Please support us).{0,160}\bDonate\b\s*\|?",
              kind="promo"),
@@ -96,6 +108,12 @@ class GenericRules(SiteCleaner):
         drop("post_meta",
              r".{0,120}\| ?(?:View|Leave a|No|\d+) Comments?"
              r"|(?:Posted|Published|News date|Date)\s?:.{1,40}\bCategor(?:y|ies)\s?:.{1,80}",
+             kind="navigation"),
+        # a date label left without its value, and "Created … Last Modified …" page footers
+        # (eval: thestkittsnevisobserver "Release Date:", netbits.us)
+        drop("empty_date_label",
+             r"(?:Release|Publication|Published|Posted|Updated|Last Modified|Last Updated)(?: [Dd]ate)?\s?:"
+             r"|.{0,80}\bCreated:? .{1,40}\bLast (?:Modified|Updated):? .{1,40}",
              kind="navigation"),
         # "Read more: <headline>" in-text promo links (eval: dw.com); a headline, no sentence
         drop("read_more_link",
@@ -170,10 +188,29 @@ def _drop_head_duplicates(lines: list[str], removed: list[Removal]) -> list[str]
     return out
 
 
+_LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_MIXED_WORDS_MIN = 3
+
+
+def _drop_homoglyph_lines(lines: list[str], removed: list[Removal]) -> list[str]:
+    """Lines whose words mix Latin and Cyrillic letters ("Аdvеrtіѕе wіth uѕ") are ad copy
+    disguised from filters; no language writes words that way (eval: breakingbelizenews)."""
+    out = []
+    for ln in lines:
+        if _CYRILLIC.search(ln) and sum(
+                1 for w in ln.split() if _LATIN.search(w) and _CYRILLIC.search(w)) >= _MIXED_WORDS_MIN:
+            removed.append(Removal("generic.homoglyph_text", "promo", ln))
+        else:
+            out.append(ln)
+    return out
+
+
 def apply_generic(text: str, doc: CleanDocument) -> str:
     """Apply the generic rules to rule-model text (lines joined by ``\\n``)."""
     text = _RULES.apply_rules(text, doc)
     lines = [ln for ln in (x.strip() for x in text.split("\n")) if ln]
+    lines = _drop_homoglyph_lines(lines, doc.removed)
     lines = _drop_headline_runs(lines, doc.removed)
     lines = _drop_head_duplicates(lines, doc.removed)
     return "\n".join(lines)

@@ -1,12 +1,16 @@
-"""Extraction for outlets without a site cleaner: furniture pruned by markup, then trafilatura.
+"""Extraction for outlets without a site cleaner: furniture pruned by markup, trafilatura,
+then the blocks a second extractor finds inside trafilatura's article stretch.
 
 The site cleaners know their outlet's layout; an unknown outlet gets the generic furniture
-rules of :mod:`cleaners.boilerplate` before trafilatura sees the page.
+rules of :mod:`cleaners.boilerplate` before trafilatura sees the page, and
+:mod:`cleaners.second_opinion` for the blocks trafilatura dropped inside the article.
 """
 from __future__ import annotations
 
 from lxml.html import HtmlElement
 
+from cleaners.anchors import (add_recipe_ingredients, add_standfirst, find_recipe_ingredients,
+                              find_standfirst)
 from cleaners.boilerplate import prune_generic_furniture
 from cleaners.document import CleanDocument
 from cleaners.extract import extract_text
@@ -14,7 +18,15 @@ from cleaners.extract import extract_text
 __all__ = ["extract_generic"]
 
 
-def extract_generic(tree: HtmlElement, url: str | None, doc: CleanDocument) -> str:
-    """Main text of a page of an unknown outlet (trafilatura's txt layout)."""
+def extract_generic(tree: HtmlElement, html: str, url: str | None, doc: CleanDocument) -> str:
+    """Main text of a page of an unknown outlet, in the rule model (one line a paragraph)."""
     prune_generic_furniture(tree, doc.removed)
-    return extract_text(tree, url)
+    standfirst = find_standfirst(tree, doc.description)  # before trafilatura edits the tree
+    ingredients = find_recipe_ingredients(tree)
+    first = [ln for ln in (x.strip() for x in extract_text(tree, url).split("\n")) if ln]
+    if not first:
+        return ""
+    lines = add_recipe_ingredients(ingredients, add_standfirst(standfirst, first, doc.title))
+    if len(lines) > len(first):
+        doc.metadata["anchored_lines"] = len(lines) - len(first)
+    return "\n".join(lines)

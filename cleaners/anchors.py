@@ -1,0 +1,141 @@
+"""The page's own metadata as an anchor for article blocks an extractor dropped.
+
+A page says what its article is in its head: the description (``<meta name=description>``,
+``og:description``) is usually the standfirst, word for word or its first sentence, and a
+recipe's JSON-LD lists its ingredients. When the extracted text lacks that block but the
+page *shows* it (a visible element carries the same words), the visible block is put back:
+never the metadata's own wording, never text a reader cannot see.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from lxml.html import HtmlElement
+
+__all__ = ["add_recipe_ingredients", "add_standfirst", "find_recipe_ingredients", "find_standfirst"]
+
+_WS = re.compile(r"\s+")
+_KEY_CHARS = 40  # a description's first 40 characters find its element in the body
+_MIN_DESCRIPTION = 60  # shorter descriptions ("Latest news from X") are not a standfirst
+_MAX_STANDFIRST = 600
+_BLOCK = frozenset({"p", "div", "h2", "h3", "section", "header", "li", "blockquote", "td"})
+# a standfirst is never inside these (the description repeated in a card, menu or footer)
+_FURNITURE = (r"nav|menu|footer|related|share|social|promo|sidebar|newsletter|breadcrumb|modal|"
+              r"popup|hidden|sr-only|visually-hidden")
+_OUTSIDE = re.compile(_FURNITURE, re.I)
+# ... and a standfirst is not a teaser card's summary (a recipe card's list is the recipe)
+_OUTSIDE_STANDFIRST = re.compile(_FURNITURE + r"|teaser|card", re.I)
+
+
+def _norm(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def _block_of(el: HtmlElement) -> HtmlElement:
+    while el.tag not in _BLOCK and el.getparent() is not None and el.getparent().tag != "body":
+        el = el.getparent()
+    return el
+
+
+def _outside_article(el: HtmlElement, names: re.Pattern[str] = _OUTSIDE) -> bool:
+    node: HtmlElement | None = el
+    while node is not None and node.tag not in ("body", "html"):
+        if node.tag in ("nav", "footer", "aside", "script", "style", "noscript", "template", "head"):
+            return True
+        if names.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
+    """The visible block that starts with the page's description, else None.
+
+    Call it before extraction: trafilatura edits the tree it is given.
+    """
+    if not description:
+        return None
+    desc = _norm(description).rstrip(".… ").removesuffix("...")
+    if len(desc) < _MIN_DESCRIPTION:
+        return None
+    key = desc[:_KEY_CHARS]
+    body = tree.find(".//body")
+    if body is None:
+        return None
+    for node in body.iter():
+        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+            continue
+        if not (node.text and key in _norm(node.text)):
+            continue
+        block = _block_of(node)
+        if _outside_article(block, _OUTSIDE_STANDFIRST):
+            continue
+        # the block's text, or the node's own when malformed markup nests the body inside it
+        for found in (_norm(block.text_content()), _norm(node.text)):
+            if found.startswith(key) and len(found) <= _MAX_STANDFIRST:
+                return found
+    return None
+
+
+def add_standfirst(standfirst: str | None, lines: list[str], title: str | None) -> list[str]:
+    """Put the standfirst in front of the body (after a leading title) when it is missing."""
+    if not standfirst or not lines or standfirst[:_KEY_CHARS] in _norm(" ".join(lines)):
+        return lines
+    at = 1 if title and _norm(lines[0]) == _norm(title) else 0
+    return lines[:at] + [standfirst] + lines[at:]
+
+
+def _recipes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            obj = stack.pop(0)
+            if not isinstance(obj, dict):
+                continue
+            if isinstance(obj.get("@graph"), list):
+                stack.extend(obj["@graph"])
+            types = obj.get("@type")
+            if types == "Recipe" or (isinstance(types, list) and "Recipe" in types):
+                yield obj
+
+
+_MIN_LIST_HITS = 2  # a list with two items named in the JSON-LD is (part of) the ingredients
+_MIN_HITS = 3  # list items matching the JSON-LD ingredients before a list counts as the recipe's
+
+
+def find_recipe_ingredients(tree: HtmlElement) -> list[str]:
+    """The visible list items of a recipe's ingredient lists, found through its JSON-LD
+    ``recipeIngredient`` (the page's own wording is kept, not the JSON-LD's). Call it before
+    extraction."""
+    wanted = [_norm(i).casefold() for r in _recipes(tree) for i in r.get("recipeIngredient") or []
+              if isinstance(i, str) and _norm(i)]
+    if len(wanted) < _MIN_HITS:
+        return []
+    found: list[str] = []
+    hits_total = 0
+    for lst in tree.iter("ul", "ol"):
+        items = [_norm(li.text_content()) for li in lst.iter("li")]
+        hits = sum(any(w in it.casefold() or it.casefold() in w for w in wanted) for it in items if it)
+        if hits >= _MIN_LIST_HITS and not _outside_article(lst):
+            hits_total += hits
+            found.extend(it for it in items if it and it not in found)
+    return found if hits_total >= _MIN_HITS else []
+
+
+def add_recipe_ingredients(ingredients: list[str], lines: list[str]) -> list[str]:
+    """Ingredients missing from the text go after its "Ingredients" heading (else at the end),
+    when most of them are missing: a list the extractor kept is left alone."""
+    text = _norm(" ".join(lines)).casefold()
+    new = [f"- {it}" for it in ingredients if it.casefold() not in text]
+    if not new or len(new) * 2 < len(ingredients):
+        return lines
+    at = next((i + 1 for i, ln in enumerate(lines)
+               if _norm(ln).rstrip(":").casefold() == "ingredients"), len(lines))
+    return lines[:at] + new + lines[at:]
