@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -202,6 +203,11 @@ class SiteCleaner:
         text_signatures: regexes that all must match already-extracted text for
             ``clean_text`` to recognise this site when no url/site is given.
         title_in_text: make the clean text start with the page title (HTML input only).
+        rule_version: label of this set of rules, stored in every document it makes.
+        VALID_UNTIL: for an older version, the first capture date it no longer serves
+            (captures strictly before it use it); None on the current version.
+        older_versions: the outlet's earlier rule versions (classes with ``VALID_UNTIL``),
+            oldest first, so a 2024 capture is cleaned with the rules of the 2024 layout.
     """
 
     name: ClassVar[str] = ""
@@ -214,6 +220,24 @@ class SiteCleaner:
     drop_paragraphs: ClassVar[tuple[DropRule, ...]] = ()
     text_signatures: ClassVar[tuple[str, ...]] = ()
     title_in_text: ClassVar[bool] = True
+    rule_version: ClassVar[str] = "1"
+    VALID_UNTIL: ClassVar[date | None] = None
+    older_versions: ClassVar[tuple[type[SiteCleaner], ...]] = ()
+
+    @classmethod
+    def for_capture(cls, captured: datetime | date | None) -> type[SiteCleaner]:
+        """The rule version for a capture date (WARC-Date): the oldest version whose
+        ``VALID_UNTIL`` is after it, else the current one. No date: the current one."""
+        if captured is None or not cls.older_versions:
+            return cls
+        if isinstance(captured, datetime):
+            day = (captured.astimezone(timezone.utc) if captured.tzinfo else captured).date()
+        else:
+            day = captured
+        for version in cls.older_versions:
+            if version.VALID_UNTIL is not None and day < version.VALID_UNTIL:
+                return version
+        return cls
 
     def outlet_for(self, url: str | None) -> str:
         """The outlet's human name for a page; a CMS serving several titles overrides it."""
@@ -270,6 +294,7 @@ def register(*domains: str) -> Any:
             raise ValueError(f"cleaner name {name!r} already registered; set a distinct `name`")
         cls.name = name
         cls.domains = tuple(d.lower().strip(".") for d in domains)
+        _check_versions(cls)
         for d in cls.domains:
             _BY_DOMAIN[d] = cls
         _BY_NAME[name] = cls
@@ -278,6 +303,29 @@ def register(*domains: str) -> Any:
         return cls
 
     return deco
+
+
+def _check_versions(cls: type[SiteCleaner]) -> None:
+    """Older versions: each dated, oldest first, distinct labels; they share the outlet's name."""
+    if cls.__dict__.get("VALID_UNTIL") is not None:
+        raise ValueError(f"{cls.__name__}: the registered (current) version has no VALID_UNTIL")
+    labels = {cls.rule_version}
+    last: date | None = None
+    for v in cls.older_versions:
+        until = v.__dict__.get("VALID_UNTIL")
+        if not isinstance(until, date):
+            raise ValueError(f"{cls.__name__}: older version {v.__name__} needs VALID_UNTIL = date(...)")
+        if last is not None and until <= last:
+            raise ValueError(f"{cls.__name__}: older_versions must be oldest first ({v.__name__})")
+        if v.rule_version in labels:
+            raise ValueError(f"{cls.__name__}: rule_version {v.rule_version!r} used twice")
+        labels.add(v.rule_version)
+        last = until
+        if "name" not in v.__dict__ or not v.__dict__["name"]:
+            v.name = cls.name
+        if "outlet" not in v.__dict__ or not v.__dict__["outlet"]:
+            v.outlet = cls.outlet
+        v.domains = cls.domains
 
 
 def registered() -> dict[str, type[SiteCleaner]]:

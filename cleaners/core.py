@@ -52,16 +52,17 @@ def format_text(rule_text: str) -> str:
     return "\n\n".join(out)
 
 
-def _cleaner(url: str | None, site: str | None) -> SiteCleaner | None:
+def _cleaner(url: str | None, site: str | None, captured: datetime | None = None) -> SiteCleaner | None:
+    """The site cleaner, in the rule version for the capture date (style rule 8)."""
     if site == "generic":
         return None
     if site:
         cls = cleaner_by_name(site) or cleaner_for_url(site)
         if cls is None:
             raise CleanerInputError(f"unknown site {site!r}: not a registered cleaner name or domain")
-        return cls()
+        return cls.for_capture(captured)()
     cls = cleaner_for_url(url)
-    return cls() if cls else None
+    return cls.for_capture(captured)() if cls else None
 
 
 def _ensure_title(text: str, title: str | None, doc: CleanDocument) -> str:
@@ -74,7 +75,8 @@ def _ensure_title(text: str, title: str | None, doc: CleanDocument) -> str:
     return title + "\n" + text
 
 
-def clean_text(text: str, url: str | None = None, site: str | None = None) -> CleanDocument:
+def clean_text(text: str, url: str | None = None, site: str | None = None, *,
+               captured: datetime | None = None) -> CleanDocument:
     """Clean already-extracted text (e.g. a naive scraper's capture) with site + generic rules.
 
     Args:
@@ -84,15 +86,17 @@ def clean_text(text: str, url: str | None = None, site: str | None = None) -> Cl
             ``"generic"`` means generic rules only.
             With neither, the site is recognised from tell-tale junk when exactly one
             cleaner's signatures match, else only generic rules run.
+        captured: capture time; picks the site's rule version (see ``clean``).
     """
-    cleaner = _cleaner(url, site)
+    cleaner = _cleaner(url, site, captured)
     rule_text = to_rule_text(text)
     if cleaner is None and url is None and site is None:
         cls = detect_site(rule_text)
-        cleaner = cls() if cls else None
+        cleaner = cls.for_capture(captured)() if cls else None
     doc = CleanDocument(url=url or "", cleaner_version=CLEANER_VERSION)
     if cleaner is not None:
         doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet_for(url), cleaner.name
+        doc.rule_version = cleaner.rule_version
         rule_text = to_rule_text(cleaner.apply_rules(rule_text, doc))
     doc.text = format_text(apply_generic(rule_text, doc))
     return doc
@@ -106,7 +110,8 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         html: the page as served (bytes are decoded: BOM, ``charset``, meta charset, UTF-8,
             cp1252; gzip is inflated).
         url: the page's address; picks the site cleaner by domain suffix.
-        captured: capture time (reserved for dated rule versions, style rule 8).
+        captured: capture time (the WARC-Date): picks the site cleaner's rule version, so a
+            2024 capture is cleaned with the rules of the 2024 layout (``VALID_UNTIL``).
         charset: the HTTP Content-Type charset when known.
         site: a cleaner name or domain that overrides the choice by ``url``.
 
@@ -123,11 +128,12 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         doc.fallback_reason = "no HTML document could be parsed"
         return doc
     _fill_meta(doc, tree)
-    cleaner = _cleaner(url, site_name)
+    cleaner = _cleaner(url, site_name, captured)
     if cleaner is None:
         doc.text = format_text(apply_generic(to_rule_text(extract_generic(tree, text, url, doc)), doc))
         return doc
     doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet_for(url), cleaner.name
+    doc.rule_version = cleaner.rule_version
     try:
         cleaner.page_metadata(tree, doc)
         prune_tree(tree, cleaner.prune_xpath, cleaner.name, doc.removed)

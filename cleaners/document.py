@@ -38,7 +38,8 @@ class CleanDocument:
     removed: list[Removal] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)  # site extras: source_url, source_byline, dateline...
     cleaner: str = "generic"         # which cleaner produced it; "fallback" when a site cleaner failed
-    cleaner_version: str = ""
+    cleaner_version: str = ""        # cleaners.CLEANER_VERSION: the whole library's rules
+    rule_version: str | None = None  # the site cleaner's rule version chosen for the capture date
     fallback_reason: str | None = None
 
     @property
