@@ -212,6 +212,8 @@ class RotatingWarcWriter:
         data = comp.compress(buf.getvalue()) + comp.flush()
         offset = self._fh.tell()
         self._fh.write(data)
+        # into the OS now: a killed process (kill -9) then loses no record it reported written
+        self._fh.flush()
         self._records += 1
         h = record.rec_headers
         ptr = RecordPointer(self._key, offset, len(data), h.get_header("WARC-Record-ID"),

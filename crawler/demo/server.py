@@ -27,6 +27,7 @@ import json
 import re
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +51,7 @@ class LoggedRequest:
     path: str                 # path plus "?query" as sent
     headers: dict[str, str]   # lower-cased names
     status: int = 0
+    at: float = field(default_factory=time.time)  # when it arrived (politeness tests)
 
 
 @dataclass
@@ -346,6 +348,7 @@ def _make_handler(web: FixtureWeb, hostname: str) -> type[BaseHTTPRequestHandler
             self._serve(head=False)
 
         def _serve(self, head: bool) -> None:
+            arrived = time.time()
             host = web.hosts[hostname]
             parts = urlsplit(self.path)
             path = unquote(parts.path) or "/"
@@ -365,7 +368,8 @@ def _make_handler(web: FixtureWeb, hostname: str) -> type[BaseHTTPRequestHandler
                 headers["Vary"] = "Accept-Encoding"
             headers["Content-Length"] = str(len(body))
             web._record(LoggedRequest(hostname, self.command, self.path,
-                                      {k.lower(): v for k, v in self.headers.items()}, status))
+                                      {k.lower(): v for k, v in self.headers.items()}, status,
+                                      at=arrived))
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)

@@ -1,0 +1,331 @@
+"""A Scrapy scheduler on scrapy-redis whose requests are leased, not just popped.
+
+Why: scrapy-redis pops a request and forgets it, so a killed worker loses everything it had
+taken, and a worker whose queue is momentarily empty closes while others still produce work.
+Here a popped request stays in the worker's lease hash in Redis until the engine is completely
+done with it (downloaded, WARC record on disk, items through the pipeline, follow-up requests
+queued); only then is it acknowledged. A worker's heartbeat keeps its leases; when it stops,
+any other worker re-queues them. Workers keep waiting while anything is queued, leased or still
+being read from a spider's start(); the run ends for everyone when none of that is left.
+
+Serialisation and the Redis connection are scrapy-redis's; queue, duplicate filter, leases and
+run registry are Lua scripts (crawler/distributed/scripts.py) so that each step is atomic.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from concurrent.futures import Future, wait
+from dataclasses import asdict
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.internet import task, threads
+
+from crawler.distributed.run import Run, merge_figures
+from crawler.spiders.base import META_DIGEST, META_REVISIT, META_WARC
+
+logger = logging.getLogger(__name__)
+
+STATS_EXTRA = "govwire/summary_extra"  # read by crawler/runner.py into the site's summary
+RUN_ATTR = "govwire_run"               # the crawler's Run, for the start() tracker
+META_START = "govwire_start"  # from start(): every worker yields it, so one copy is fetched
+PER_RESPONSE_META = {META_WARC, META_DIGEST, META_REVISIT, "govwire_fetched_at"}
+
+
+class LeasedScheduler:
+    """SCHEDULER for GOVWIRE_REDIS_URL crawls (set by crawler.addons.RedisDistribution)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        from scrapy_redis import connection, picklecompat  # type: ignore[import-untyped]
+
+        s = crawler.settings
+        self.crawler = crawler
+        self.server = connection.from_settings(s)
+        self.serializer = picklecompat
+        self.lease_ttl = s.getfloat("GOVWIRE_LEASE_TTL", 30.0)
+        # a worker holds at most this many requests: the rest stay queued for the others
+        self.prefetch = s.getint("GOVWIRE_PREFETCH") or max(1, s.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
+        self.run: Run | None = None
+        self.spider: Spider | None = None
+        self.site = ""
+        self.refused: str | None = None     # locked / already finished: fetch nothing
+        self.redis_error: str | None = None
+        self._inflight: dict[int, tuple[Request, str]] = {}
+        self._finished: list[tuple[Request, str]] = []
+        self._fetched: set[str] = set()
+        self._status_at = 0.0
+        self._status_done = False
+        self._loop: task.LoopingCall | None = None
+        self._acking = False
+        self._ack_lock = threading.Lock()
+        self.leased = self.acked = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LeasedScheduler:
+        return cls(crawler)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def open(self, spider: Spider) -> None:
+        from crawler.session import ArchiveSession
+        from crawler.warc_capture import site_of
+
+        self.spider = spider
+        self.site = site_of(spider)
+        s = self.crawler.settings
+        self.run = Run(self.server, self.site, wanted_id=s.get("GOVWIRE_RUN_ID") or "",
+                       lease_ttl=self.lease_ttl)
+        setattr(self.crawler, RUN_ATTR, self.run)
+        try:
+            verdict = self.run.join()
+        except Exception as e:
+            self._redis_failed(e)
+            return
+        sess = ArchiveSession.for_crawler(self.crawler)
+        if verdict == "locked":
+            self.refused = (f"another distributed run ({self.run.id}) holds {self.site}; "
+                            f"GOVWIRE_RUN_ID={self.run.wanted_id} must wait")
+            sess.lock_busy = self.refused
+            logger.error("%s", self.refused)
+            return
+        if verdict == "finished":
+            self.refused = f"run {self.run.id} of {self.site} already finished; nothing to do"
+            logger.warning("%s", self.refused)
+            return
+        logger.info("%s run %s of %s as worker %s", verdict, self.run.id, self.site, self.run.worker)
+        self._hook_engine()
+        self.crawler.signals.connect(self._downloaded, signal=signals.response_downloaded)
+        self._loop = task.LoopingCall(self._tick)
+        self._loop.start(0.25, now=False)
+
+    def _hook_engine(self) -> None:
+        # the engine's slot forgets a request once download, callback, item pipelines and
+        # follow-up scheduling are all done with it: exactly when a lease may be acknowledged
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is None or not hasattr(slot, "remove_request"):
+            raise RuntimeError("this Scrapy has no engine slot to hook leases into")
+        original = slot.remove_request
+
+        def remove_request(request: Request) -> None:
+            original(request)
+            got = self._inflight.pop(id(request), None)
+            if got is not None:
+                self._finished.append(got)
+
+        slot.remove_request = remove_request
+
+    def _downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        self._fetched.add(request.url)
+
+    # -- queue -------------------------------------------------------------------------------
+    def enqueue_request(self, request: Request) -> bool:
+        if self.run is None or self.refused or self.redis_error:
+            return False
+        fp = self.crawler.request_fingerprinter.fingerprint(request).hex()  # type: ignore[union-attr]
+        d = request.to_dict(spider=self.spider)
+        # what the capture attached to the previous hop (a redirect copies meta) is no message
+        d["meta"] = {k: v for k, v in (d.get("meta") or {}).items() if k not in PER_RESPONSE_META}
+        data = self.serializer.dumps(d)
+        try:
+            added = self.run.push(fp, request.priority, data,
+                                  dont_filter=request.dont_filter and not request.meta.get(META_START))
+        except Exception as e:
+            self._redis_failed(e)
+            return False
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value("scheduler/enqueued/redis" if added else "dupefilter/filtered")
+        return added
+
+    def next_request(self) -> Request | None:
+        if self.run is None or self.refused or self.redis_error or len(self._inflight) >= self.prefetch:
+            return None
+        try:
+            got = self.run.pop()
+        except Exception as e:
+            self._redis_failed(e)
+            return None
+        if got is None:
+            return None
+        field, data = got
+        from scrapy.utils.request import request_from_dict
+
+        request = request_from_dict(self.serializer.loads(data), spider=self.spider)
+        request.meta.pop(META_START, None)  # a retry of it must not be filtered as a duplicate
+        self._inflight[id(request)] = (request, field)
+        self.leased += 1
+        self._status_done = False
+        return request
+
+    def has_pending_requests(self) -> bool:
+        if self.run is None or self.refused or self.redis_error:
+            return False
+        if self._inflight or self._finished:
+            return True
+        now = time.monotonic()
+        if now - self._status_at > 0.2:
+            self._status_at = now
+            try:
+                self._status_done = self.run.status().done
+            except Exception as e:
+                self._redis_failed(e)
+                return False
+        return not self._status_done
+
+    def _redis_failed(self, e: Exception) -> None:
+        if self.redis_error is None:
+            self.redis_error = f"Redis unavailable: {e}"
+            logger.error("%s; this worker stops taking work", self.redis_error)
+
+    # -- acknowledgements --------------------------------------------------------------------
+    def _tick(self) -> None:
+        if self._finished and not self._acking:
+            batch, self._finished = self._finished, []
+            self._acking = True
+            d = threads.deferToThread(self._ack, batch)
+            d.addErrback(lambda f: self._redis_failed(f.value))
+            d.addBoth(lambda _: setattr(self, "_acking", False))
+        # a waiting worker asks again soon rather than at the engine's 5 s heartbeat
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and not self._inflight:
+            slot.nextcall.schedule()
+
+    def _ack(self, batch: list[tuple[Request, str]]) -> None:
+        """Acknowledge once the pages are safe: WARC record and document writes finished."""
+        with self._ack_lock:
+            self._ack_locked(batch)
+
+    def _ack_locked(self, batch: list[tuple[Request, str]]) -> None:
+        from crawler.session import ArchiveSession
+
+        assert self.run is not None
+        sess = ArchiveSession.of(self.crawler)
+        futures: list[Future[Any]] = [r.meta[META_WARC] for r, _ in batch
+                                      if isinstance(r.meta.get(META_WARC), Future)]
+        if sess is not None:
+            futures += list(getattr(sess, "_pending", ()))  # document writes queued so far
+        wait(futures, timeout=120)
+        self.run.ack([f for _, f in batch], self._state_of({r.url for r, _ in batch}))
+        self.acked += len(batch)
+
+    def _state_of(self, urls: set[str]) -> dict[str, str]:
+        from crawler.session import ArchiveSession
+
+        sess = ArchiveSession.of(self.crawler)
+        st = sess.states.get(self.site) if sess is not None else None
+        if st is None:
+            return {}
+        out = {}
+        for url in urls:
+            entry = st.get(url)
+            if entry is not None:
+                out[url] = json.dumps(asdict(entry))
+        return out
+
+    # -- the end -----------------------------------------------------------------------------
+    def close(self, reason: str) -> None:
+        from crawler.session import ArchiveSession
+
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        run = self.run
+        sess = ArchiveSession.of(self.crawler)
+        extra: dict[str, Any] = {}
+        if run is None or not run.id or self.refused:
+            if self.refused and "finished" in self.refused:
+                extra["distributed"] = {"run_id": run.id if run else "", "note": self.refused}
+            self._put_extra(extra)
+            if run is not None:
+                run.stop_beating()
+            return
+        try:
+            if self._finished:
+                self._ack(self._finished)
+                self._finished = []
+            # every state entry this worker wrote goes to the run; the workers' own sessions
+            # must not save it: the run's finaliser merges it into the store once
+            run.ack([], self._state_of(self._fetched))
+            if sess is not None:
+                for st in sess.states.values():
+                    st.dirty = False
+            figures = self._figures(sess)
+            final = run.close(figures)
+            extra["distributed"] = {"run_id": run.id, "worker": run.worker,
+                                    "role": "finaliser" if final else "worker",
+                                    "leased": self.leased, "acked": self.acked}
+            if final:
+                extra["distributed"]["run"] = self._finalise(sess)
+        except Exception as e:
+            self._redis_failed(e)
+            run.stop_beating()
+        if self.redis_error:
+            extra["distributed_error"] = self.redis_error
+        self._put_extra(extra)
+
+    def _figures(self, sess: Any) -> dict[str, Any]:
+        c = sess.summary() if sess is not None else {}
+        failed = len(getattr(self.spider, "failures", []) or [])
+        return {k: c.get(k, 0) for k in ("fetched", "new", "changed", "unchanged", "archived_only",
+                                         "bytes", "spooled")} | {"failed": failed, "leased": self.leased}
+
+    def _finalise(self, sess: Any) -> dict[str, Any]:
+        """The last worker: state into the store once, dead workers' spool, one summary."""
+        from archive.state import CrawlState, UrlState
+
+        assert self.run is not None
+        run = self.run
+        lost = run.lost()
+        merged = merge_figures(run.id, run.worker_figures(), lost)
+        if sess is not None:
+            entries = run.state_entries()
+            if entries:
+                st = CrawlState(sess.store, self.site).load()
+                for url, raw in entries.items():
+                    st.put(url, UrlState(**raw))
+                st.save()
+            merged["state_entries_merged"] = len(entries)
+            if lost:
+                # a killed worker's WARC is an unfinished .open file in the spool; when the
+                # spool is shared (one machine, or one volume) mend and publish it now
+                report = sess.spool.sync()
+                merged["spool_sync"] = {"uploaded": report.uploaded, "repaired": report.repaired,
+                                        "pending": report.pending}
+            key = f"runs/{self.site}/{run.id}.json"
+            sess.put_object(key, json.dumps(merged, sort_keys=True, indent=1).encode("utf-8"))
+            merged["summary_key"] = key
+        run.forget(merged)
+        return merged
+
+    def _put_extra(self, extra: dict[str, Any]) -> None:
+        if extra and self.crawler.stats is not None:
+            self.crawler.stats.set_value(STATS_EXTRA, extra)
+
+
+class StartTracker:
+    """Spider middleware: tells the run when this worker's start() is exhausted, because until
+    then the worker may still produce requests and nobody may call the run finished."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StartTracker:
+        return cls(crawler)
+
+    async def process_start(self, start: Any) -> Any:
+        try:
+            async for item_or_request in start:
+                if isinstance(item_or_request, Request):
+                    item_or_request.meta[META_START] = True
+                yield item_or_request
+        finally:
+            run = getattr(self.crawler, RUN_ATTR, None)
+            if run is not None and run.id:
+                try:
+                    run.finished_reading()
+                except Exception as e:
+                    logger.error("could not tell the run that start() is done: %s", e)
