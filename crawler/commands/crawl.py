@@ -108,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"govwire: {name}: {s['lock_held']}", file=sys.stderr)
         if s.get("store_error"):
             print(f"govwire: error: {name}: {s['store_error']}", file=sys.stderr)
+        if s.get("distributed_error"):
+            print(f"govwire: error: {name}: {s['distributed_error']}", file=sys.stderr)
     print(f"govwire: {d['fetched']} fetched, {d['new']} new, {d['changed']} changed, "
           f"{d['unchanged']} unchanged, {d['failed']} failed, {d['bytes'] / 1e6:.1f} MB "
           f"(exit {summary.exit_code})", file=sys.stderr)

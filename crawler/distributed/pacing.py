@@ -37,6 +37,7 @@ class SharedPace:
         self.slot_ttl_ms = int(slot_ttl * 1000)
         self._pace = server.register_script(scripts.PACE)
         self._acquire = server.register_script(scripts.ACQUIRE)
+        self.redis_down = False
 
     @staticmethod
     def host_of(url: str) -> str:
@@ -44,18 +45,30 @@ class SharedPace:
 
     async def acquire(self, host: str) -> str:
         """Wait for a free slot and the site's turn to send; return the slot's token."""
+        from redis.exceptions import RedisError
+
         token = secrets.token_hex(8)
         key = f"govwire:pace:{host}"
         wait = 0.01
-        while not self._acquire(keys=[key + ":slots"], args=[token, self.concurrency, self.slot_ttl_ms]):
-            await asyncio.sleep(wait)
-            wait = min(0.2, wait * 2)
-        if self.delay_ms:
-            while (ms := int(self._pace(keys=[key + ":next"], args=[self.delay_ms]))) > 0:
-                await asyncio.sleep(ms / 1000)
+        try:
+            while not self._acquire(keys=[key + ":slots"], args=[token, self.concurrency, self.slot_ttl_ms]):
+                await asyncio.sleep(wait)
+                wait = min(0.2, wait * 2)
+            if self.delay_ms:
+                while (ms := int(self._pace(keys=[key + ":next"], args=[self.delay_ms]))) > 0:
+                    await asyncio.sleep(ms / 1000)
+        except RedisError as e:
+            # Redis gone: the worker is finishing what it holds (the scheduler gives it no
+            # more); Scrapy's own per-worker delay still applies to those few requests
+            if not self.redis_down:
+                logger.warning("shared pace unavailable (%s); finishing with this worker's own delay", e)
+            self.redis_down = True
+            return ""
         return token
 
     def release(self, host: str, token: str) -> None:
+        if not token:
+            return
         try:
             self.server.zrem(f"govwire:pace:{host}:slots", token)
         except Exception as e:  # the slot expires on its own

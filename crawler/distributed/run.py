@@ -104,11 +104,12 @@ class Run:
                     logger.error("run %s of %s lost its lock to another run", self.id, self.site)
             except Exception as e:  # Redis down: the next beat may work; the lease covers the gap
                 self.beat_errors += 1
-                logger.warning("run heartbeat failed: %s", e)
+                if self.beat_errors == 1:
+                    logger.warning("run heartbeat failed: %s", e)
 
-    def stop_beating(self) -> None:
+    def stop_beating(self, wait: bool = True) -> None:
         self._stop.set()
-        if self._beat is not None:
+        if wait and self._beat is not None:
             self._beat.join(5)
 
     def started_reading(self) -> None:

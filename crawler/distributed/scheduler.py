@@ -180,6 +180,8 @@ class LeasedScheduler:
         if self.redis_error is None:
             self.redis_error = f"Redis unavailable: {e}"
             logger.error("%s; this worker stops taking work", self.redis_error)
+            if self.run is not None:
+                self.run.stop_beating(wait=False)
 
     # -- acknowledgements --------------------------------------------------------------------
     def _tick(self) -> None:
@@ -238,6 +240,8 @@ class LeasedScheduler:
         if run is None or not run.id or self.refused:
             if self.refused and "finished" in self.refused:
                 extra["distributed"] = {"run_id": run.id if run else "", "note": self.refused}
+            if self.redis_error:
+                extra["distributed_error"] = self.redis_error
             self._put_extra(extra)
             if run is not None:
                 run.stop_beating()
