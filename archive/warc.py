@@ -70,6 +70,8 @@ class Exchange:
     payload_digest: str | None = None       # sha1 of body if the caller already computed it
     raw_request_head: bytes | None = None   # exact bytes written, when the client could record them
     raw_response_head: bytes | None = None  # exact status line + header lines received
+    request_date: datetime | None = None    # when the request was sent (default: `date`)
+    truncated: str | None = None            # WARC-Truncated reason ("length": body cut at the cap)
 
 
 @dataclass
@@ -180,6 +182,7 @@ class RotatingWarcWriter:
         self._index: list[str] = []
         self._records = 0
         self._builder = WARCWriter(BytesIO(), gzip=False, warc_version="1.1")
+        self._warcinfo_id = ""
 
     # -- file lifecycle -------------------------------------------------------------------
     def _open(self) -> None:
@@ -196,11 +199,12 @@ class RotatingWarcWriter:
         self._fh = fh
         self._index = []
         self._records = 0
-        info = {"software": "govwire (https://github.com/govwire/govwire)",
+        info = {"software": software(),
                 "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
                 "isPartOf": self.site, "hostname": socket.gethostname(), **self.info}
         rec = self._builder.create_warcinfo_record(name, {k: v for k, v in info.items() if v})
+        self._warcinfo_id = rec.rec_headers.get_header("WARC-Record-ID")
         self._write(rec, index=False)
 
     def _write(self, record: Any, *, index: bool = True, url: str = "", status: int = 0,
@@ -262,7 +266,7 @@ class RotatingWarcWriter:
         self._ensure_open()
         date = datetime_to_iso_date(ex.date.astimezone(timezone.utc).replace(tzinfo=None),
                                     use_micros=True)
-        common: dict[str, str] = {"WARC-Date": date}
+        common: dict[str, str] = {"WARC-Date": date, "WARC-Warcinfo-ID": self._warcinfo_id}
         if ex.ip_address:
             common["WARC-IP-Address"] = ex.ip_address
 
@@ -281,6 +285,8 @@ class RotatingWarcWriter:
               **common}
         if removed_te:
             wh["WARC-Govwire-Transfer-Encoding"] = removed_te.decode("latin-1")
+        if ex.truncated:
+            wh["WARC-Truncated"] = ex.truncated
         ctype = dict((n.lower(), v) for n, v in headers).get(b"content-type", b"").decode("latin-1")
         mime = ctype.split(";")[0].strip().lower()
 
@@ -317,6 +323,9 @@ class RotatingWarcWriter:
         rhttp = _RawHeaders(rraw, f"{ex.method} {target}", _str_headers(req_headers), ex.protocol)
         rwh = {"WARC-Type": "request", "WARC-Record-ID": self._builder._make_warc_id(), **common,
                "WARC-Concurrent-To": resp.record_id}
+        if ex.request_date is not None:  # the request left before the response completed
+            rwh["WARC-Date"] = datetime_to_iso_date(
+                ex.request_date.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True)
         rrec = self._builder.create_warc_record(ex.url, "request", payload=BytesIO(ex.request_body),
                                                 length=len(ex.request_body), http_headers=rhttp,
                                                 warc_headers_dict=rwh)
@@ -328,6 +337,19 @@ class RotatingWarcWriter:
         import base64
         import hashlib
         return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def software() -> str:
+    """warcinfo `software`: govwire's and warcio's versions (as Heritrix names its own)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for dist in ("govwire", "warcio"):
+        try:
+            parts.append(f"{dist}/{version(dist)}")
+        except PackageNotFoundError:
+            parts.append(dist)
+    return " ".join(parts) + " (https://github.com/govwire/govwire)"
 
 
 def new_record_id() -> str:

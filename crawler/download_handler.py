@@ -11,9 +11,11 @@ reconstruction (docs/warc-fidelity.md), so fetching itself never depends on it.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.exceptions import StopDownload
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
     _LenientHTTP11ClientFactory,
@@ -25,10 +27,15 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.web._newclient import HEADER, STATUS
 
+from crawler.spiders.base import META_TRUNCATED  # the size cap, when the body was cut there
+
 logger = logging.getLogger(__name__)
 
 META_RAW_REQUEST = "govwire_raw_request_head"
 META_RAW_RESPONSE = "govwire_raw_response_head"
+META_SENT_AT = "govwire_request_sent_at"   # datetime (UTC) the request head was written
+_META_CAP = "govwire_maxsize"
+_META_GOT = "govwire_bytes_received"
 
 
 class _RecordingParser(_LenientHTTPClientParser):
@@ -45,6 +52,7 @@ class _RecordingParser(_LenientHTTPClientParser):
                 if resp is not None:
                     resp._govwire_raw_head = b"\n".join(lines) + b"\n"
                     resp._govwire_raw_request = getattr(self, "_govwire_request_head", None)
+                    resp._govwire_sent_at = getattr(self, "_govwire_sent_at", None)
                 self._govwire_lines = []  # a 1xx interim response starts a new head
                 super().lineReceived(line)
                 return
@@ -72,6 +80,7 @@ class _RecordingProtocol(_LenientHTTP11ClientProtocol):
             patched = True
         except AttributeError:
             pass
+        sent_at = datetime.now(timezone.utc)
         try:
             d = super().request(request)
         finally:
@@ -83,6 +92,7 @@ class _RecordingProtocol(_LenientHTTP11ClientProtocol):
             end = data.find(b"\r\n\r\n")
             if end >= 0:
                 self._parser._govwire_request_head = data[: end + 4]
+            self._parser._govwire_sent_at = sent_at
         return d
 
 
@@ -95,20 +105,41 @@ class _RecordingAgent(_ScrapyAgent):
     def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
         request.meta[META_RAW_RESPONSE] = getattr(txresponse, "_govwire_raw_head", None)
         request.meta[META_RAW_REQUEST] = getattr(txresponse, "_govwire_raw_request", None)
+        request.meta[META_SENT_AT] = getattr(txresponse, "_govwire_sent_at", None)
         return super()._cb_bodyready(txresponse, request)
 
 
 class RecordingHTTP11DownloadHandler(HTTP11DownloadHandler):
+    """Also keeps what arrived of a body over DOWNLOAD_MAXSIZE (Scrapy would cancel it and
+    drop every byte): the download stops at the cap and the capture writes a record marked
+    `WARC-Truncated: length`, as Heritrix and warcprox do."""
+
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._pool._factory = _RecordingFactory
+        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    @staticmethod
+    def _bytes_received(data: bytes, request: Request, spider: Any = None) -> None:
+        cap = request.meta.get(_META_CAP)
+        if not cap:
+            return
+        got = request.meta.get(_META_GOT, 0) + len(data)
+        request.meta[_META_GOT] = got
+        if got > cap:
+            request.meta[META_TRUNCATED] = cap
+            raise StopDownload(fail=False)
 
     async def download_request(self, request: Request) -> Response:
+        # our cap replaces Scrapy's (a per-request download_maxsize meta still wins there)
+        request.meta[_META_CAP] = request.meta.get("download_maxsize", self._default_maxsize)
+        request.meta[_META_GOT] = 0
+        request.meta.pop(META_TRUNCATED, None)
         agent = _RecordingAgent(
             contextFactory=self._contextFactory,
             bindAddress=self._bind_address,
             pool=self._pool,
-            maxsize=self._default_maxsize,
+            maxsize=0,
             warnsize=self._default_warnsize,
             fail_on_dataloss=self._fail_on_dataloss,
             crawler=self._crawler,

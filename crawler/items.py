@@ -24,3 +24,5 @@ class PageItem:
     metadata: dict[str, Any] = field(default_factory=dict)  # spider extras (GOV.UK Content API fields...)
     make_document: bool = True    # False for feeds, API JSON and other non-article captures
     cleaner: str | None = None    # the cleaner the seed names; None: chosen by URL
+    hops: list[dict[str, Any]] = field(default_factory=list)  # redirect hops before final_url
+    failed: str = ""              # why this capture counts as a failure (HTTP 404, body cut at the cap)

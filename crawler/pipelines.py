@@ -98,6 +98,9 @@ class ArchivePipeline:
         if isinstance(item.warc, Future):  # written on the WARC thread; wait for the pointer
             item.warc = (await asyncio.wrap_future(item.warc)).to_dict()
         sess = self.session
+        if item.failed:  # counted and reported as a failure by the spider; list the capture only
+            await self._record_capture(item, Outcome(url=item.url, ok=False, reason=item.failed))
+            return item
         c = sess.counters
         ctype = item.content_type.split(";")[0].strip().lower()
         outcome = Outcome(url=item.url, ok=True, site=item.site, stored=(item.warc or {}).get("file", ""))
@@ -127,7 +130,7 @@ class ArchivePipeline:
                     c.new += 1
                 outcome = Outcome(url=item.url, ok=True, site=item.site, title=doc["title"],
                                   words=doc["word_count"], stored=key, document=doc)
-        self._record_capture(item, outcome)
+        await self._record_capture(item, outcome)
         # per-URL outcomes serve `govwire archive`'s report; a crawl of 10k pages must not keep
         # 10k documents in memory for nobody
         if self.keep_outcomes and (item.make_document or item.url not in sess.outcomes):
@@ -151,12 +154,20 @@ class ArchivePipeline:
         doc["status"] = item.status
         return doc
 
-    def _record_capture(self, item: PageItem, outcome: Outcome) -> None:
+    async def _record_capture(self, item: PageItem, outcome: Outcome) -> None:
         if not item.warc:
             return
         rec = {"url": item.url, "final_url": item.final_url, "site": item.site, "status": item.status,
                "fetched_at": item.fetched_at, "warc": item.warc, "payload_digest": item.payload_digest,
                "revisit": item.revisit, "document": outcome.stored if outcome.document else None}
-        for url in {item.url, item.final_url}:
-            when = datetime.fromisoformat(item.fetched_at) if item.fetched_at else datetime.now(timezone.utc)
-            self.session.put_object(capture_key(url, when, item.warc["record_id"]), dumps(rec))
+        when = datetime.fromisoformat(item.fetched_at) if item.fetched_at else datetime.now(timezone.utc)
+        self.session.put_object(capture_key(item.final_url, when, item.warc["record_id"]), dumps(rec))
+        for hop in item.hops:  # each redirect hop is listed with its own status and record
+            warc = hop["warc"]
+            if isinstance(warc, Future):
+                warc = (await asyncio.wrap_future(warc)).to_dict()
+            hop_rec = {**rec, "url": hop["url"], "status": hop["status"], "warc": warc,
+                       "fetched_at": hop["fetched_at"], "payload_digest": hop["payload_digest"],
+                       "revisit": False, "redirect_to": item.final_url}
+            self.session.put_object(capture_key(hop["url"], datetime.fromisoformat(hop["fetched_at"]),
+                                                warc["record_id"]), dumps(hop_rec))

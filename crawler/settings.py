@@ -67,7 +67,7 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = int(_env("GOVWIRE_DOWNLOAD_TIMEOUT", "30"))
-# Body size cap: bigger responses are cancelled and reported, never half-archived.
+# Body size cap: a bigger body is cut here, archived as a WARC-Truncated record and reported.
 DOWNLOAD_MAXSIZE = int(_env("GOVWIRE_MAX_BODY", str(50 * 1024 * 1024)))
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 RETRY_TIMES = 2

@@ -22,9 +22,9 @@ from archive.locks import LockBusy, SiteLock
 from archive.state import UrlState
 from archive.warc import Exchange, PriorCapture, new_record_id, payload_digest
 from warcio.timeutils import datetime_to_iso_date
-from crawler.download_handler import META_RAW_REQUEST, META_RAW_RESPONSE
+from crawler.download_handler import META_RAW_REQUEST, META_RAW_RESPONSE, META_SENT_AT
 from crawler.session import ArchiveSession, Outcome
-from crawler.spiders.base import META_DIGEST, META_REVISIT, META_WARC
+from crawler.spiders.base import META_DIGEST, META_HOPS, META_REVISIT, META_TRUNCATED, META_WARC
 
 logger = logging.getLogger(__name__)
 
@@ -102,21 +102,24 @@ class WarcCaptureExtension:
             return
         fetched = datetime.now(timezone.utc)
         url = urldefrag(request.url)[0]  # a fragment is never sent, so it is not archived
+        cap = request.meta.get(META_TRUNCATED)
+        body = response.body[:cap] if cap else response.body  # what arrived, up to the cap
         ex = Exchange(
             url=url, method=request.method, request_headers=_headers(request.headers),
             request_body=request.body or b"", status=response.status,
-            response_headers=_headers(response.headers), body=response.body,
+            response_headers=_headers(response.headers), body=body,
             protocol=_protocol(response), ip_address=str(response.ip_address) if response.ip_address else None,
             date=fetched, raw_request_head=request.meta.pop(META_RAW_REQUEST, None),
-            raw_response_head=request.meta.pop(META_RAW_RESPONSE, None))
+            raw_response_head=request.meta.pop(META_RAW_RESPONSE, None),
+            request_date=request.meta.pop(META_SENT_AT, None), truncated="length" if cap else None)
         try:
             state = sess.state(site)
         except ArchiveError:
             state = None
         prev = state.get(url) if state else None
         prior = (PriorCapture(prev.url, prev.date, prev.record_id, prev.payload_digest)
-                 if prev and response.status in (200, 304) else None)
-        digest = payload_digest(response.body)
+                 if prev and response.status in (200, 304) and not cap else None)
+        digest = payload_digest(body)
         revisit = prior is not None and (response.status == 304 or digest == prior.payload_digest)
         ex.record_id = new_record_id()
         ex.payload_digest = digest
@@ -126,8 +129,14 @@ class WarcCaptureExtension:
         request.meta[META_DIGEST] = prior.payload_digest if revisit and prior else digest
         request.meta[META_REVISIT] = revisit
         request.meta["govwire_fetched_at"] = fetched.isoformat()
+        # every exchange of a redirect chain, in order (RedirectMiddleware copies meta onwards)
+        request.meta.setdefault(META_HOPS, []).append(
+            {"url": url, "status": response.status, "warc": request.meta[META_WARC],
+             "fetched_at": fetched.isoformat(), "payload_digest": digest})
         sess.counters.fetched += 1
-        sess.counters.bytes += len(response.body)
+        sess.counters.bytes += len(body)
+        if cap:
+            return  # a cut body is no basis for revisits or conditional requests
         if state is not None and response.status == 200 and not revisit:
             if prev is not None and prev.payload_digest != digest:
                 sess.changed_urls.add(url)

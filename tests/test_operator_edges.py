@@ -6,6 +6,8 @@ the exit code and the WARC/CDXJ written.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,11 @@ def server() -> Any:
         "/plain": html(article("Plain release")),
         "/caf%C3%A9": html(article("Cafe release")),
         "/a/b": html(article("Backslash release")),
+        "/big-known": html("<html><body>" + "<p>filler text</p>" * 20000 + "</body></html>"),
+        "/big-unknown": response("200 OK", [("Content-Type", "text/html")], b"<p>filler text</p>" * 20000,
+                                 content_length=False),
+        "/hop": response("301 Moved Permanently", [("Location", "/plain")], b""),
+        "/gone": html("<html><body><h1>Gone</h1></body></html>", status="404 Not Found"),
     })
     yield srv
     srv.stop()
@@ -122,3 +129,88 @@ def test_failure_stats_are_not_copied_per_failure() -> None:
         spider.record_failure(f"http://127.0.0.1:9/{i}", "HTTP 404")
     assert crawler.stats.get_value("govwire/failures") is spider.failures
     assert crawler.stats.get_value("govwire/failed") == 3 and len(spider.failures) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# WARC records as a web-archiving professional expects them, read back by warcio and FastWARC
+# ---------------------------------------------------------------------------------------------
+CAP = 100_000
+
+
+@pytest.fixture(scope="module")
+def capped(server: WireServer, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    store = tmp_path_factory.mktemp("capped")
+    b = server.base
+    proc = run_cli("archive", f"{b}/big-known", f"{b}/big-unknown", f"{b}/plain", f"{b}/hop", f"{b}/gone",
+                   "--store", str(store), "--set", f"DOWNLOAD_MAXSIZE={CAP}")
+    recs = []
+    for f in warc_files(store):
+        with open(f, "rb") as fh:
+            for r in ArchiveIterator(fh):
+                recs.append((r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read()
+                             if r.rec_type == "response" else b""))
+    return {"store": store, "proc": proc, "base": b, "records": recs}
+
+
+def test_over_cap_bodies_keep_what_arrived_marked_truncated(capped: Any) -> None:
+    lines = capped["proc"].stdout.splitlines()
+    for path in ("/big-known", "/big-unknown"):
+        line = next(x for x in lines if x.split()[1].rstrip(":") == capped["base"] + path)
+        assert line.startswith("FAILED") and f"body over size cap ({CAP} bytes" in line, line
+        rec = next(r for r in capped["records"] if r[0] == "response"
+                   and r[1].get_header("WARC-Target-URI") == capped["base"] + path)
+        assert rec[1].get_header("WARC-Truncated") == "length"
+        assert len(rec[3]) == CAP and rec[3].startswith(b"<")
+    assert capped["proc"].returncode == 4 and "Traceback" not in capped["proc"].stderr
+
+
+def test_records_name_their_warcinfo_and_the_software_version(capped: Any) -> None:
+    from crawler import __version__
+
+    infos = {r[1].get_header("WARC-Record-ID"): r for r in capped["records"] if r[0] == "warcinfo"}
+    assert infos
+    for kind, wh, _, _ in capped["records"]:
+        if kind != "warcinfo":
+            assert wh.get_header("WARC-Warcinfo-ID") in infos, kind
+    for f in warc_files(capped["store"]):
+        with open(f, "rb") as fh:
+            info = next(iter(ArchiveIterator(fh))).content_stream().read().decode()
+        assert f"software: govwire/{__version__} warcio/" in info
+
+
+def test_request_record_is_dated_when_sent(capped: Any) -> None:
+    by_id = {r[1].get_header("WARC-Record-ID"): r for r in capped["records"]}
+    reqs = [r for r in capped["records"] if r[0] == "request"]
+    assert reqs
+    for _, wh, _, _ in reqs:
+        resp = by_id[wh.get_header("WARC-Concurrent-To")]
+        assert wh.get_header("WARC-Date") < resp[1].get_header("WARC-Date")  # same-format ISO strings
+
+
+def test_warcio_and_fastwarc_accept_every_file(capped: Any) -> None:
+    from fastwarc.warc import ArchiveIterator as FastIterator
+    from fastwarc.warc import WarcRecordType
+
+    for f in warc_files(capped["store"]):
+        for cmd in ([sys.executable, "-m", "warcio.cli", "check", str(f)],
+                    [str(Path(sys.executable).parent / "fastwarc"), "check", "-q", str(f)]):
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            assert r.returncode == 0, (cmd, r.stdout, r.stderr)
+        with open(f, "rb") as fh:
+            blocks = [rec.verify_block_digest() for rec in FastIterator(fh, parse_http=False)]
+        with open(f, "rb") as fh:  # (`fastwarc check -p` also checks revisits, which have no payload)
+            responses = [(rec.headers.get("WARC-Truncated"), rec.verify_payload_digest(consume=False))
+                         for rec in FastIterator(fh, record_types=WarcRecordType.response)]
+        assert blocks and all(blocks)
+        assert responses and all(ok for _, ok in responses)
+        truncated = [t for t, _ in responses]
+        assert "length" in truncated
+
+
+def test_show_lists_an_archived_404_and_each_redirect_hop(capped: Any) -> None:
+    gone = run_cli("show", capped["base"] + "/gone", "--store", str(capped["store"]))
+    assert gone.returncode == 0, gone.stderr
+    assert "1 capture(s)" in gone.stdout and "  404  response  " in gone.stdout
+    hop = run_cli("show", capped["base"] + "/hop", "--store", str(capped["store"]))
+    assert hop.returncode == 0, hop.stderr
+    assert "  301  response  " in hop.stdout and f"-> {capped['base']}/plain" in hop.stdout

@@ -49,5 +49,6 @@ def run(args: argparse.Namespace) -> int:
         kind = "revisit " if c.get("revisit") else "response"
         w = c.get("warc") or {}
         print(f"  {c.get('fetched_at')}  {c.get('status')}  {kind}  {w.get('file')}:{w.get('offset')}"
+              + (f"  -> {c['redirect_to']}" if c.get("redirect_to") else "")
               + ("  [document]" if c.get("document") else ""))
     return 0

@@ -29,6 +29,11 @@ META_SITE = "govwire_site"
 # real-domain URL of a page on a relocated site (the fixture web): it picks the cleaner
 META_CLEANER_URL = "govwire_cleaner_url"
 
+# set by the download handler when a body was cut at DOWNLOAD_MAXSIZE (crawler/download_handler.py)
+META_TRUNCATED = "govwire_truncated"
+# [{url, status, warc, fetched_at, payload_digest}] of each exchange of a redirect chain
+META_HOPS = "govwire_hops"
+
 # crawler/middlewares.py; settings.py should list them too (see the comment block there)
 POLITENESS_MIDDLEWARES = {
     "crawler.middlewares.CrawlDelayMiddleware": 120,
@@ -446,7 +451,16 @@ class GovwireSpider(scrapy.Spider):
             real = meta.get(META_CLEANER_URL) or self.real_url(response.url)
             if real != response.url:
                 metadata["cleaner_url"] = real
+        failed = ""
+        cap = meta.get(META_TRUNCATED)
+        if cap:  # archived as a WARC-Truncated record; no document from half a page
+            failed = f"body over size cap ({cap} bytes; what arrived is archived, WARC-Truncated)"
+            self.record_failure(first, failed)
+            make_document = False
+        hops = [h for h in meta.get(META_HOPS, []) if h["url"] != response.url]
         return PageItem(
+            failed=failed,
+            hops=hops,
             url=first,
             final_url=response.url,
             site=self.site or self.name,
@@ -478,11 +492,20 @@ class GovwireSpider(scrapy.Spider):
                 crawler.stats.set_value("govwire/failures", self.failures)
             crawler.stats.inc_value("govwire/failed")
 
-    def on_error(self, failure: Any) -> None:
+    def on_error(self, failure: Any) -> list[PageItem] | None:
         """Errback of every request: classify the failure in one line and record it."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        self.record_failure(url, describe_failure(failure))
+        reason = describe_failure(failure)
+        response = getattr(getattr(failure, "value", None), "response", None)
+        if response is not None and response.meta.get(META_WARC) is not None:
+            # an error page (404, 410...) is archived: its capture stays listed for `show`
+            item = self.page_item(response, make_document=False)
+            item.failed = reason
+            self.record_failure(item.url, reason)
+            return [item]
+        self.record_failure(url, reason)
+        return None
 
 
 # ---------------------------------------------------------------------------------------------

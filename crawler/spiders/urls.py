@@ -64,7 +64,10 @@ class UrlsSpider(GovwireSpider):
             if self.exhausted:
                 break
             if self.first_sight(url):
-                yield self.article_request(url, meta_depth=0)
+                req = self.article_request(url, meta_depth=0)
+                # given URLs are unique already; without this, one that redirects to another
+                # given URL would be dropped by the duplicate filter and never reported
+                yield req.replace(dont_filter=True)
 
     def article_request(self, url: str, callback: Any = None, meta_depth: int = 0,
                         **meta: Any) -> scrapy.Request:
