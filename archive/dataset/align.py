@@ -4,7 +4,8 @@ Kinds, decided per copy paragraph against every paragraph of the release(s) it i
 - ``verbatim``: its normalised words occur, in order, inside one release paragraph (a whole or
   a cut paragraph; case, quotes and punctuation do not count);
 - ``quote``: not verbatim, but a passage in quotation marks (>= 5 words) is found word for word
-  in a release paragraph: the wire's "the minister said" around the release's quote;
+  in a release paragraph (or holds a whole one): the wire's "the minister said" around the
+  release's quote;
 - ``edited``: at least half of its 5-word shingles are in one release paragraph;
 - ``added``: none of these: the outlet's own text (its overlap with the best release paragraph
   is still reported).
@@ -94,6 +95,12 @@ class _Index:
         return np.bincount(hits, minlength=len(self.paras))
 
 
+def _quoted_in(q: str, rp: Paragraph) -> bool:
+    """The quoted passage is in the release paragraph, or holds all of it (a quote that runs
+    over two release paragraphs)."""
+    return q in rp.joined or (len(rp.sh) > 1 and rp.joined in q)
+
+
 def align(copy_text: str, releases: list[list[Paragraph]]) -> list[AlignedParagraph]:
     """One row per copy paragraph, against the paragraphs of each linked release."""
     indexes = [_Index(paras) for paras in releases]
@@ -119,7 +126,7 @@ def align(copy_text: str, releases: list[list[Paragraph]]) -> list[AlignedParagr
                 ov = c / len(ps) if len(ps) else (1.0 if joined in rp.joined else 0.0)
                 if best is None or ov > best[0]:
                     best = (ov, ri, rp.index)
-                if quotes and any(q in rp.joined for q in quotes) and (quote is None or ov > quote[0]):
+                if quotes and any(_quoted_in(q, rp) for q in quotes) and (quote is None or ov > quote[0]):
                     quote = (ov, ri, rp.index)
         if verbatim is not None:
             kind, (ri, pi), ov = "verbatim", verbatim, 1.0
