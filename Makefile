@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q -U pip
 
 install: $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[ui]'
 
 install-test: $(BIN)/python $(REPLAY_VENV)/bin/wacz
 	$(BIN)/pip install -q -e '.[test,redis]'

@@ -9,5 +9,6 @@ pytest_plugins = [
         "tests.fixtures_s3",       # SeaweedFS S3 on loopback
         "tests.fixtures_golden",   # --update-golden
         "tests.fixtures_demo_store",  # a demo store crawled three times (revisits, a revision)
+        "tests.fixtures_ui",       # `govwire serve` and headless Chromium
     ) if importlib.util.find_spec(name) is not None
 ]
