@@ -177,7 +177,7 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None) -> Flask:
         rel_sh = _shingles(row, doc.get("text", ""))
         rel_urls = {alignment.normalise_url(u) for u in (doc.get("url"), doc.get("final_url"),
                                                           doc.get("canonical_url")) if u}
-        out = []
+        out: list[dict[str, Any]] = []
         for c in catalog.latest():
             if c.site in RELEASE_SITES:
                 continue
