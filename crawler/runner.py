@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from crawler import exitcodes
 from archive.storage import open_store
+from crawler.contact import MISSING_CONTACT
 from crawler.session import ArchiveSession, Outcome, _store_options
 from crawler.urlnorm import credentials_problem, request_url
 
@@ -84,6 +86,8 @@ def run_spiders(jobs: list[tuple[str, dict[str, Any]]], *, store_uri: str | None
     # a bad store URI or an unusable directory is the user's to fix: say so in one line now,
     # before Scrapy starts (inside a crawl it would surface as a component traceback)
     open_store(s.get("GOVWIRE_STORE"), **_store_options(s))
+    if not s.get("GOVWIRE_CONTACT") and logging.getLevelName(s.get("LOG_LEVEL", "INFO")) > logging.WARNING:
+        print(f"govwire: warning: {MISSING_CONTACT}", file=sys.stderr)  # else Scrapy's log says it
     process = CrawlerProcess(s)
     if logging.getLevelName(s.get("LOG_LEVEL", "INFO")) >= logging.WARNING:
         # download failures are reported by our own per-URL lines and summary; their

@@ -40,6 +40,11 @@ class Politeness:
     concurrency: int = 1           # requests in flight per domain; at most 2
     max_rps: float = 1.0
 
+    @property
+    def effective_delay(self) -> float:
+        """Seconds between requests to one host: the delay, raised so the rate stays <= max_rps."""
+        return max(self.download_delay, 1.0 / self.max_rps) if self.max_rps > 0 else self.download_delay
+
     def scrapy_settings(self) -> dict[str, Any]:
         """The Scrapy settings a spider should put in `custom_settings`/update_settings."""
         return {"DOWNLOAD_DELAY": self.download_delay,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 
-from crawler import __version__
 
 BOT_NAME = "govwire"
 # Spiders are built from seeds/*.toml (one seed = one outlet = one spider): crawler/spider_loader.py
@@ -22,8 +21,9 @@ def _env(name: str, default: str) -> str:
 # --- govwire ------------------------------------------------------------------------------
 # Where WARCs, documents, indexes and state go: a path, file:// or s3://bucket/prefix.
 GOVWIRE_STORE = _env("GOVWIRE_STORE", "./data")
-# Contact URL or e-mail put in the User-Agent so site owners can reach the operator.
-GOVWIRE_CONTACT = _env("GOVWIRE_CONTACT", "https://github.com/govwire/govwire")
+# Contact URL or e-mail put in the User-Agent and warcinfo so site owners can reach the operator
+# (e.g. mailto:ops@example.org). Unset: the User-Agent is plain govwire/<version> and runs warn.
+GOVWIRE_CONTACT = _env("GOVWIRE_CONTACT", "")
 # Roll WARC files over at this size (bytes).
 GOVWIRE_WARC_MAX_SIZE = int(_env("GOVWIRE_WARC_MAX_SIZE", str(1_000_000_000)))
 # zlib level for the per-record gzip members (6 is ~3x faster than warcio's 9 for ~2% size).
@@ -54,10 +54,11 @@ GOVWIRE_RUN_ID = _env("GOVWIRE_RUN_ID", "")
 GOVWIRE_LEASE_TTL = float(_env("GOVWIRE_LEASE_TTL", "30"))
 # Requests one worker may hold at once (0: CONCURRENT_REQUESTS_PER_DOMAIN); the rest stay shared.
 GOVWIRE_PREFETCH = int(_env("GOVWIRE_PREFETCH", "0"))
-ADDONS = {"crawler.addons.RedisDistribution": 100}
+ADDONS = {"crawler.addons.RedisDistribution": 100, "crawler.contact.ContactAddon": 0}
 
 # --- politeness ------------------------------------------------------------------------------
-USER_AGENT = f"govwire/{__version__} (+{GOVWIRE_CONTACT})"
+# USER_AGENT is govwire/<version> (+GOVWIRE_CONTACT), built once settings are final by
+# crawler.contact.ContactAddon; setting USER_AGENT here or with -s replaces it.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2

@@ -214,3 +214,62 @@ def test_show_lists_an_archived_404_and_each_redirect_hop(capped: Any) -> None:
     hop = run_cli("show", capped["base"] + "/hop", "--store", str(capped["store"]))
     assert hop.returncode == 0, hop.stderr
     assert "  301  response  " in hop.stdout and f"-> {capped['base']}/plain" in hop.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Operator settings: contact in the User-Agent, exact delays, max_items per source, quiet runs
+# ---------------------------------------------------------------------------------------------
+def test_contact_setting_reaches_the_user_agent_and_warcinfo(server: WireServer, tmp_path: Path) -> None:
+    from crawler import __version__
+
+    before = len(server.requests)
+    proc = run_cli("archive", server.base + "/plain", "--store", str(tmp_path),
+                   "-s", "GOVWIRE_CONTACT=mailto:ops@example.org")
+    assert proc.returncode == 0, proc.stderr
+    assert "GOVWIRE_CONTACT" not in proc.stderr  # set: no warning
+    heads = [h for h in server.requests[before:] if h.startswith(b"GET /plain ")]
+    assert heads and f"\r\nUser-Agent: govwire/{__version__} (+mailto:ops@example.org)\r\n".encode() in heads[-1]
+    with open(warc_files(tmp_path)[0], "rb") as fh:
+        info = next(iter(ArchiveIterator(fh))).content_stream().read().decode()
+    assert "operator: mailto:ops@example.org" in info
+
+
+def test_unset_contact_warns_and_sends_no_placeholder(server: WireServer, tmp_path: Path) -> None:
+    from crawler import __version__
+
+    before = len(server.requests)
+    proc = run_cli("archive", server.base + "/plain", "--store", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith("govwire: warning: GOVWIRE_CONTACT is not set")
+    head = [h for h in server.requests[before:] if h.startswith(b"GET /plain ")][-1]
+    assert f"\r\nUser-Agent: govwire/{__version__}\r\n".encode() in head
+
+
+def test_sites_shows_the_delay_the_crawl_uses(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "slow.toml").write_text(
+        'name = "slow"\ndescription = "test"\ndomains = ["example.org"]\nbase_url = "https://example.org"\n'
+        'feeds = ["rss"]\n[politeness]\ndownload_delay = 3.0\nconcurrency = 1\nmax_rps = 0.3\n',
+        encoding="utf-8")
+    proc = run_cli("sites", "--seeds-dir", str(seeds))
+    assert proc.returncode == 0, proc.stderr
+    assert "delay 3.333s (max 0.3 req/s)" in proc.stdout
+    js = json.loads(run_cli("sites", "--json", "--seeds-dir", str(seeds)).stdout)
+    assert js[0]["politeness"]["effective_delay"] == pytest.approx(10 / 3)
+
+
+def test_max_items_counts_per_source(web: Any, seeds_for_fixture_web: Path, tmp_path: Path) -> None:
+    from tests.test_spiders import crawl
+
+    c = crawl("iconic", tmp_path, seeds_for_fixture_web, args={"max_items": 1})
+    sources = [d["metadata"].get("source") for d in c.documents()]
+    assert sorted(sources) == ["donegallive", "limerickleader"], sources
+
+
+def test_ordinary_run_prints_no_disabled_addon_warnings(server: WireServer, tmp_path: Path) -> None:
+    proc = run_cli("archive", server.base + "/plain", "--store", str(tmp_path), "-v",
+                   "-s", "GOVWIRE_CONTACT=mailto:ops@example.org")
+    assert proc.returncode == 0
+    assert "Disabled" not in proc.stderr and "RedisDistribution" not in proc.stderr
+    assert "WARNING" not in proc.stderr, [x for x in proc.stderr.splitlines() if "WARNING" in x]

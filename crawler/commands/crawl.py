@@ -73,7 +73,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--all", action="store_true", help="every configured site")
     p.add_argument("--since", help="only items published/updated since DATE or 2d/12h/1w")
     p.add_argument("--until", help="only items published/updated until DATE")
-    p.add_argument("--max-items", type=int, help="stop each site after N items")
+    p.add_argument("--max-items", type=int, help="at most N articles from each source (a site's feed set, or each title of "
+                        "a multi-title site such as iconic)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy/govwire setting (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")

@@ -33,6 +33,7 @@ def describe(seed: SeedConfig) -> dict[str, Any]:
         "domains": seed.all_domains,
         "schedule": seed.schedule,
         "politeness": {"download_delay": seed.politeness.download_delay,
+                       "effective_delay": seed.politeness.effective_delay,
                        "concurrency": seed.politeness.concurrency, "max_rps": seed.politeness.max_rps},
         "search": None if seed.search is None else {
             "api": seed.url(seed.search.api_path), "organisations": list(seed.search.organisations),
@@ -40,6 +41,11 @@ def describe(seed: SeedConfig) -> dict[str, Any]:
         "sources": [{"name": s.name, "outlet": s.outlet, "base_url": s.base_url, "domains": list(s.domains),
                      "feeds": s.feed_urls, "sitemaps": s.sitemap_urls} for s in seed.all_sources()],
     }
+
+
+def _seconds(value: float) -> str:
+    """A delay as the crawl uses it: exact to the millisecond, no float noise (3.333s, 0.5s)."""
+    return f"{round(value, 3):g}s"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
     for r in rows:
         sched = r["schedule"] or "(on demand)"
         pol = r["politeness"]
-        print(f"\n{r['name']:12} {sched:16} delay {pol['download_delay']}s, {pol['concurrency']} at a time"
-              f"  - {r['description']}")
+        print(f"\n{r['name']:12} {sched:16} delay {_seconds(pol['effective_delay'])}"
+              f" (max {pol['max_rps']:g} req/s), {pol['concurrency']} at a time  - {r['description']}")
         if r["search"]:
             print(f"  search   {r['search']['api']}  ({', '.join(r['search']['document_types'])})")
         for s in r["sources"]:

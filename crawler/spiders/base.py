@@ -294,7 +294,8 @@ class GovwireSpider(scrapy.Spider):
     """Base spider: `article_request()` for pages to archive and clean, `page_item()` in callbacks.
 
     Spider arguments every site spider accepts: `since`, `until` (ISO date/datetime or an age
-    like `2d`) and `max_items` (stop asking for articles after that many).
+    like `2d`) and `max_items` (stop asking for articles after that many; a site with several
+    sources or titles takes that many from each).
     """
 
     site: str = ""  # seed name; defaults to the spider name
@@ -345,8 +346,8 @@ class GovwireSpider(scrapy.Spider):
 
         if pol is not None:
             values = dict(pol.scrapy_settings())
-            if pol.max_rps > 0:  # one request per delay per slot: the delay is what caps the rate
-                values["DOWNLOAD_DELAY"] = max(pol.download_delay, 1.0 / pol.max_rps)
+            # one request per delay per slot: the delay is what caps the rate
+            values["DOWNLOAD_DELAY"] = pol.effective_delay
             for key, value in values.items():
                 put(key, value)
         if cls.max_concurrency is not None:
@@ -361,6 +362,7 @@ class GovwireSpider(scrapy.Spider):
         self.until = parse_when(until, end=True)
         self.max_items = int(max_items) if max_items not in (None, "", "0", 0) else None
         self.requested = 0               # article requests handed out (for max_items)
+        self._per_source: dict[str, int] = {}  # the same, per seed source/title (SiteSpider)
         self.failures: list[dict[str, str]] = []  # {url, reason}; collected by the runner
         self._seen: set[str] = set()
         self._seed: Any = None
@@ -615,9 +617,10 @@ class SiteSpider(GovwireSpider):
         """Article requests for the wanted entries, newest first, de-duplicated, within limits."""
         oldest = datetime.min.replace(tzinfo=timezone.utc)
         entries = sorted(entries, key=lambda e: e.published or oldest, reverse=True)
+        taken = self._per_source.setdefault(source.name, 0)
         for e in entries:
-            if self.exhausted:
-                return
+            if self.max_items is not None and taken >= self.max_items:
+                return  # max_items counts per source: one busy title must not starve the others
             if not permits(source, e.url) or not self.in_window(e.published):
                 continue
             verdict = self.entry_verdict(e)
@@ -626,6 +629,7 @@ class SiteSpider(GovwireSpider):
                 continue
             if not self.first_sight(e.url):
                 continue
+            taken = self._per_source[source.name] = taken + 1
             yield self.article_request(e.url, **{
                 META_ENTRY: {"title": e.title, "summary": e.summary, "categories": e.categories,
                              "published": e.published.isoformat() if e.published else None,
