@@ -4,13 +4,19 @@ Layout (documented in docs/storage.md):
 
     warcs/<site>/<YYYY>/<MM>/<DD>/<warc file name>.warc.gz
     indexes/<site>/<YYYY>/<MM>/<DD>/<warc file name>.cdxj    one CDXJ per WARC, for pywb
-    docs/<site>/<urlhash[:2]>/<urlhash>/<ts14>-<digest8>.json  one clean document per revision
-    captures/<urlhash[:2]>/<urlhash>/<ts17>-<recid8>.json   one small record per capture of a URL
+    docs/<site>/<urlhash[:2]>/<urlhash>/<payload digest>.json  one clean document per (URL, content)
+    captures/<urlhash[:2]>/<urlhash>/<ts17>-<record id>.json   one small record per capture of a URL
     state/<site>.json                                       incremental crawl state
     locks/<site>.lock                                       per-site run lock
 
 Keys are built only from hashes, dates and sanitised site names, never from raw URL paths,
 so a hostile URL cannot produce `..` or an absolute path.
+
+Document and capture keys are collision-free by construction and written create-only: a
+document's key is a function of (URL, payload digest), so re-fetching the same content (URL
+variants with one canonical URL, a re-crawl after a lost state, two concurrent runs) finds the
+existing document instead of overwriting or duplicating it; a capture's key carries the full
+WARC-Record-ID (a random UUID), so no two captures share one.
 """
 from __future__ import annotations
 
@@ -50,9 +56,14 @@ def doc_prefix(site: str, url: str) -> str:
     return f"docs/{safe_site(site)}/{h[:2]}/{h}/"
 
 
-def doc_key(site: str, url: str, when: datetime, payload_digest: str) -> str:
-    d = re.sub(r"[^A-Za-z0-9]", "", payload_digest.split(":")[-1])[:8] or "nodigest"
-    return f"{doc_prefix(site, url)}{when.strftime('%Y%m%d%H%M%S')}-{d}.json"
+def _alnum(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", s)
+
+
+def doc_key(site: str, url: str, payload_digest: str) -> str:
+    """The one key of the document for this URL's content (same URL + same payload -> same key)."""
+    d = _alnum(payload_digest.split(":")[-1])[:40] or "nodigest"
+    return f"{doc_prefix(site, url)}{d}.json"
 
 
 def capture_prefix(url: str) -> str:
@@ -61,7 +72,7 @@ def capture_prefix(url: str) -> str:
 
 
 def capture_key(url: str, when: datetime, record_id: str) -> str:
-    rid = re.sub(r"[^A-Za-z0-9]", "", record_id.replace("urn:uuid:", ""))[:8]
+    rid = _alnum(record_id.replace("urn:uuid:", ""))[:40] or "norecord"
     return f"{capture_prefix(url)}{when.strftime('%Y%m%d%H%M%S%f')[:17]}-{rid}.json"
 
 

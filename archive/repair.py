@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RepairResult", "scan_warc", "repair_warc", "rebuild_cdxj"]
+__all__ = ["RepairResult", "RecordSeen", "scan_warc", "repair_warc", "rebuild_cdxj", "response_records"]
 
 logger = logging.getLogger(__name__)
 
@@ -169,3 +169,43 @@ def rebuild_cdxj(warc_path: str | os.PathLike[str], filename: str) -> str:
                                 h.get_header("WARC-Payload-Digest"), rec.rec_type)
             lines.append(cdxj_line(url, ptr, status=status, mime=mime, filename=filename))
     return "".join(sorted(lines))
+
+
+@dataclass
+class RecordSeen:
+    """A response record found in a repaired WARC: enough to rebuild the crawl state entry."""
+
+    url: str
+    record_id: str
+    date: str
+    payload_digest: str
+    offset: int
+    length: int
+    status: int
+    etag: str | None
+    last_modified: str | None
+
+
+def response_records(warc_path: str | os.PathLike[str]) -> list[RecordSeen]:
+    """Every response record of a (closed) WARC with where it is and its validators.
+
+    `govwire sync` uses them after a crash: the records the killed run made durable but whose
+    state entries never reached a checkpoint go back into the state, so the next crawl revisits
+    those pages instead of fetching and storing them a second time.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    out: list[RecordSeen] = []
+    with open(warc_path, "rb") as f:
+        it = ArchiveIterator(f)
+        for rec in it:
+            if rec.rec_type != "response" or rec.http_headers is None:
+                continue
+            h, hh = rec.rec_headers, rec.http_headers
+            out.append(RecordSeen(
+                url=h.get_header("WARC-Target-URI") or "", record_id=h.get_header("WARC-Record-ID") or "",
+                date=h.get_header("WARC-Date") or "", payload_digest=h.get_header("WARC-Payload-Digest") or "",
+                offset=it.get_record_offset(), length=it.get_record_length(),
+                status=int(hh.get_statuscode() or 0), etag=hh.get_header("ETag"),
+                last_modified=hh.get_header("Last-Modified")))
+    return out

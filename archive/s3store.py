@@ -12,6 +12,7 @@ import base64
 import hashlib
 import logging
 import os
+import time
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -127,7 +128,10 @@ class S3Store:
         addressing_style: 'path' or 'virtual'; default path when an endpoint is given (MinIO,
             SeaweedFS, Ceph), boto3's choice on AWS.
         connect_timeout / read_timeout / max_attempts: kept short so an outage is seen fast
-            ($GOVWIRE_S3_CONNECT_TIMEOUT, $GOVWIRE_S3_READ_TIMEOUT, $GOVWIRE_S3_MAX_ATTEMPTS).
+            ($GOVWIRE_S3_CONNECT_TIMEOUT, default 3 s; $GOVWIRE_S3_READ_TIMEOUT, default 20 s;
+            $GOVWIRE_S3_MAX_ATTEMPTS, default 3). Attempts are ours, not botocore's: a throttled
+            or 5xx answer is retried with backoff, but a timeout or a refused connection is
+            never retried, so one call against a hung store costs one timeout, not three.
         multipart_threshold / part_size / max_concurrency: put_file's transfer settings.
     """
 
@@ -163,17 +167,23 @@ class S3Store:
             f"https://s3.{region}.amazonaws.com" if region else "https://s3.amazonaws.com")
         style = addressing_style or ("path" if endpoint_url else "auto")
         self.connect_timeout = connect_timeout or _env_float("GOVWIRE_S3_CONNECT_TIMEOUT", 3.0)
+        self.read_timeout = read_timeout or _env_float("GOVWIRE_S3_READ_TIMEOUT", 20.0)
+        self.max_attempts = max(1, max_attempts or _env_int("GOVWIRE_S3_MAX_ATTEMPTS", 3))
         config = botocore.config.Config(
             region_name=region,
             connect_timeout=self.connect_timeout,
-            read_timeout=read_timeout or _env_float("GOVWIRE_S3_READ_TIMEOUT", 60.0),
-            retries={"total_max_attempts": max_attempts or _env_int("GOVWIRE_S3_MAX_ATTEMPTS", 3),
-                     "mode": "standard"},
+            read_timeout=self.read_timeout,
+            retries={"total_max_attempts": 1, "mode": "standard"},
             s3={"addressing_style": style},
             max_pool_connections=max(10, max_concurrency),
         )
         self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
         self._errors = botocore.exceptions
+        # put_file goes through s3transfer, which does not pass If-None-Match: add it to the
+        # PutObject / CompleteMultipartUpload of the keys being created (see put_file)
+        self._create_only: set[str] = set()
+        for op in ("PutObject", "CompleteMultipartUpload"):
+            self.client.meta.events.register(f"before-parameter-build.s3.{op}", self._add_if_none_match)
         self.multipart_threshold = multipart_threshold or _env_int(
             "GOVWIRE_S3_MULTIPART_THRESHOLD", DEFAULT_MULTIPART_THRESHOLD)
         self.part_size = part_size or _env_int("GOVWIRE_S3_PART_SIZE", DEFAULT_PART_SIZE)
@@ -247,14 +257,35 @@ class S3Store:
             return StoreUnavailable(f"S3 client error for bucket {self.bucket}: {type(e).__name__}")
         return e
 
+    def _add_if_none_match(self, params: dict[str, Any], **_: Any) -> None:
+        if params.get("Key") in self._create_only:
+            params["IfNoneMatch"] = "*"
+
+    def _retryable(self, e: Exception) -> bool:
+        """Worth another attempt: throttling, a 5xx, a dropped connection — never a timeout or a
+        refusal (the breaker upstairs decides about outages, in one timeout)."""
+        ex = self._errors
+        if isinstance(e, ex.ConnectionClosedError):
+            return True
+        if isinstance(e, ex.ClientError):
+            status = int(e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            code = str(e.response.get("Error", {}).get("Code") or "")
+            return status >= 500 or status == 429 or code in ("SlowDown", "Throttling", "RequestTimeout")
+        return False
+
     def _call(self, op: str, key: str | None = None, **kw: Any) -> Any:
-        try:
-            return getattr(self.client, op)(**kw)
-        except (self._errors.BotoCoreError, self._errors.ClientError) as e:
-            err = self._translate(e, key)
-            if isinstance(err, NotFound) and op == "head_object":
-                self._check_bucket()
-            raise err from None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return getattr(self.client, op)(**kw)
+            except (self._errors.BotoCoreError, self._errors.ClientError) as e:
+                if attempt < self.max_attempts and self._retryable(e):
+                    time.sleep(min(2.0, 0.1 * 2 ** attempt))
+                    continue
+                err = self._translate(e, key)
+                if isinstance(err, NotFound) and op == "head_object":
+                    self._check_bucket()
+                raise err from None
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _check_bucket(self) -> None:
         """HEAD answers a missing bucket with a bare 404; ask once which 404 it was."""
@@ -306,14 +337,22 @@ class S3Store:
         if content_type:
             extra["ContentType"] = content_type
         sums = _LocalChecksums(path, part)
-        with ThreadPoolExecutor(1) as pool:
-            local = pool.submit(sums.compute)  # zlib releases the GIL: overlaps the upload
-            try:
-                with TransferManager(self.client, cfg) as tm:
-                    tm.upload(str(path), self.bucket, self._k(key), extra_args=extra).result()
-            except (self._errors.BotoCoreError, self._errors.ClientError) as e:
-                raise self._translate(e, key) from None
-            local.result()
+        full_key = self._k(key)
+        self._create_only.add(full_key)  # immutable objects: never replace one (StoreConflict)
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                local = pool.submit(sums.compute)  # zlib releases the GIL: overlaps the upload
+                try:
+                    with TransferManager(self.client, cfg) as tm:
+                        tm.upload(str(path), self.bucket, full_key, extra_args=extra).result()
+                except (self._errors.BotoCoreError, self._errors.ClientError) as e:
+                    err = self._translate(e, key)
+                    if isinstance(err, StoreConflict):
+                        raise StoreConflict(f"{key} already exists") from None
+                    raise err from None
+                local.result()
+        finally:
+            self._create_only.discard(full_key)
         self._verify(key, sums, multipart)
 
     def _verify(self, key: str, sums: _LocalChecksums, multipart: bool) -> None:

@@ -69,6 +69,34 @@ def check_key(key: str) -> str:
     return key
 
 
+def _read_umask() -> int:
+    """The process umask, read without changing it (os.umask would race other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    old = os.umask(0o022)  # pragma: no cover - no /proc: read it the old way, once, at import
+    os.umask(old)
+    return old
+
+
+UMASK = _read_umask()
+FILE_MODE = 0o666 & ~UMASK  # what open() would give; mkstemp alone gives 0600
+
+
+def _mkstemp(d: Path, prefix: str, suffix: str = "") -> tuple[int, str]:
+    """mkstemp whose file honours the umask like any other file the operator's tools create."""
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=prefix, suffix=suffix)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    except OSError:
+        pass
+    return fd, tmp
+
+
 def _etag_of(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
@@ -115,10 +143,14 @@ class LocalStore:
     def put_bytes(self, key: str, data: bytes, *, if_absent: bool = False,
                   if_match: str | None = None, content_type: str | None = None) -> str:
         path = self._path(key)
-        if not if_absent and if_match is None:
-            # plain writes (documents, capture records) need no lock: the rename is atomic.
-            # They skip fsync too: all of them can be rebuilt from the WARCs, which are fsynced.
+        if if_match is None and not if_absent:
+            # plain writes need no lock: the rename is atomic
             self._write_atomic(path, data, durable=False)
+            return _etag_of(data)
+        if if_match is None:
+            # create-only (documents, captures, locks): link() fails if the name exists, so
+            # this is atomic without the store-wide lock, like S3's If-None-Match: *
+            self._create_only(key, path, data)
             return _etag_of(data)
         with self._locked(path):
             if if_absent and path.exists():
@@ -129,10 +161,28 @@ class LocalStore:
             self._write_atomic(path, data, durable=True)
         return _etag_of(data)
 
+    def _create_only(self, key: str, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _mkstemp(path.parent, ".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise StoreConflict(f"{key} already exists") from None
+            except OSError:  # a filesystem without hard links: check and rename under the lock
+                with self._locked(path):
+                    if path.exists():
+                        raise StoreConflict(f"{key} already exists") from None
+                    os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
     @staticmethod
     def _write_atomic(path: Path, data: bytes, *, durable: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = _mkstemp(path.parent, ".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
@@ -157,13 +207,21 @@ class LocalStore:
         except FileNotFoundError:
             raise  # no source: never leave a temp file behind in the store
         except OSError:
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
-                while chunk := inp.read(1 << 20):
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, dest)
+            # another filesystem: copy to a temp name, then link it in create-only, so a full
+            # disk leaves no half file under the real name and an existing key is never replaced
+            fd, tmp = _mkstemp(dest.parent, ".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+                    while chunk := inp.read(1 << 20):
+                        out.write(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+                try:
+                    os.link(tmp, dest)
+                except FileExistsError:
+                    raise StoreConflict(f"{key} already exists") from None
+            finally:
+                Path(tmp).unlink(missing_ok=True)
 
     def get_bytes(self, key: str) -> bytes:
         try:

@@ -183,6 +183,7 @@ class RotatingWarcWriter:
         self._records = 0
         self._builder = WARCWriter(BytesIO(), gzip=False, warc_version="1.1")
         self._warcinfo_id = ""
+        self.abandoned = False
 
     # -- file lifecycle -------------------------------------------------------------------
     def _open(self) -> None:
@@ -247,6 +248,23 @@ class RotatingWarcWriter:
         if self.on_close:
             self.on_close(closed)
         return closed
+
+    def flush_durable(self) -> None:
+        """fsync what was written so far: pointers to it survive a crash (write-ahead order)."""
+        if self._fh is not None:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+
+    def abandon(self) -> None:
+        """After a failed write: close the file without finishing it. It stays `.open`, so
+        `govwire sync` truncates it to its last complete record; it never looks complete."""
+        self.abandoned = True
+        if self._fh is not None:
+            fh, self._fh = self._fh, None
+            try:
+                fh.close()
+            except OSError:
+                pass  # the buffered tail could not be written either; repair drops it
 
     def _ensure_open(self) -> None:
         if self._fh is not None and self._fh.tell() >= self.max_size:

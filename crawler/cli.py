@@ -11,8 +11,8 @@ from crawler import __version__
 from crawler.errors import USER_ERRORS, GovwireError
 
 # Explicit list (no package walk); each module has HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = ("archive", "crawl", "show", "clean", "sync", "index", "dataset", "demo", "sites", "serve",
-            "export")
+COMMANDS = ("archive", "crawl", "show", "clean", "sync", "unlock", "index", "dataset", "demo", "sites",
+            "serve", "export")
 
 
 def _load(name: str) -> ModuleType | None:

@@ -40,8 +40,8 @@ class ConditionalRequestMiddleware:
             prev = sess.state(site).get(request.url)
         except ArchiveError:
             return None
-        if prev is None:
-            return None
+        if prev is None or not prev.published:
+            return None  # never captured, or a killed run's capture to complete: fetch in full
         if prev.etag and b"If-None-Match" not in request.headers:
             request.headers[b"If-None-Match"] = prev.etag.encode("latin-1")
         if prev.last_modified and b"If-Modified-Since" not in request.headers:

@@ -7,20 +7,23 @@ never blocks downloads (stack-notes: trafilatura inline caps a crawl at ~90 page
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
-import multiprocessing
 import re
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urldefrag
 
 from scrapy.crawler import Crawler
 
 from archive.keys import capture_key, doc_key
+from archive.state import UrlState
+from crawler.clean_pool import start_pool
 from crawler.items import PageItem
-from crawler.session import ArchiveSession, Outcome, dumps
+from crawler.session import EXISTS, ArchiveSession, Outcome, dumps
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +56,6 @@ def clean_page(body: bytes, encoding: str | None, url: str, captured: str | None
         return {"error": str(e)}
 
 
-def _preload() -> None:
-    import cleaners  # noqa: F401  (warm trafilatura and the site registry once per worker)
-
-
 class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -71,13 +70,12 @@ class ArchivePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         if self.workers > 0:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["cleaners"])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_preload)
+            self.pool = start_pool(self.workers)
 
-    def close_spider(self, spider: Any = None) -> None:
+    async def close_spider(self, spider: Any = None) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True)
+            pool, self.pool = self.pool, None
+            await asyncio.to_thread(pool.shutdown, wait=True)  # never block the shared reactor
 
     async def _clean(self, item: PageItem, url: str) -> dict[str, Any]:
         args = (item.body, item.encoding, url, item.fetched_at, item.cleaner)
@@ -94,48 +92,99 @@ class ArchivePipeline:
             self.open_spider()
             return await asyncio.to_thread(clean_page, *args)
 
+    def _wants_document(self, item: PageItem) -> str | None:
+        """None if the page gets a document, else why not."""
+        ctype = item.content_type.split(";")[0].strip().lower()
+        if not item.make_document:
+            return "not an article"
+        if item.status >= 300:
+            return f"HTTP {item.status}"
+        if ctype not in DOCUMENT_TYPES:
+            return ctype
+        return None
+
+    async def _store_document(self, item: PageItem, warc: dict[str, Any], digest: str, fetched_at: str
+                              ) -> tuple[str, dict[str, Any] | None, str]:
+        """Clean and store the page's document (create-only). (result, doc, key or error)."""
+        meta = dict(item.metadata)
+        cleaner_url = meta.pop("cleaner_url", None) or item.final_url
+        doc = await self._clean(item, cleaner_url)
+        if "error" in doc:
+            return "error", None, str(doc["error"])
+        doc = self._document(item, doc, meta)
+        doc.update(warc=warc, payload_digest=digest, fetched_at=fetched_at)
+        doc["id"] = hashlib.sha256(f"{doc['canonical_url']}\n{digest}".encode()).hexdigest()[:32]
+        key = doc_key(item.site, doc["canonical_url"] or item.final_url, digest)
+        result = await asyncio.wrap_future(self.session.put_object(key, dumps(doc)))
+        return result, doc, key
+
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
-        if isinstance(item.warc, Future):  # written on the WARC thread; wait for the pointer
-            item.warc = (await asyncio.wrap_future(item.warc)).to_dict()
         sess = self.session
+        c = sess.counters
+        if isinstance(item.warc, Future):  # written on the WARC thread; wait until it is durable
+            try:
+                item.warc = (await asyncio.wrap_future(item.warc)).to_dict()
+            except Exception as e:  # disk full / I/O error: reported once by the session
+                c.failed += 1
+                if self.keep_outcomes:
+                    sess.outcomes[item.url] = Outcome(url=item.url, ok=False, site=item.site,
+                                                      reason=f"not archived: {e}")
+                return item
         if item.failed:  # counted and reported as a failure by the spider; list the capture only
             await self._record_capture(item, Outcome(url=item.url, ok=False, reason=item.failed))
             return item
-        c = sess.counters
-        ctype = item.content_type.split(";")[0].strip().lower()
         outcome = Outcome(url=item.url, ok=True, site=item.site, stored=(item.warc or {}).get("file", ""))
+        why_not = self._wants_document(item)
         if item.revisit:
             c.unchanged += 1
             outcome.reason = "unchanged"
-        elif not item.make_document or item.status >= 300 or ctype not in DOCUMENT_TYPES:
+            prev = (sess.recovering.pop(urldefrag(item.url)[0], None)
+                    or sess.recovering.pop(urldefrag(item.final_url)[0], None))
+            if prev is not None and prev.warc:
+                await self._recover(item, prev, why_not)
+        elif why_not is not None:
             c.archived_only += 1
-            outcome.reason = "archived (no document: %s)" % (
-                "not an article" if not item.make_document else f"HTTP {item.status}"
-                if item.status >= 300 else ctype)
+            outcome.reason = f"archived (no document: {why_not})"
         else:
-            meta = dict(item.metadata)
-            cleaner_url = meta.pop("cleaner_url", None) or item.final_url
-            doc = await self._clean(item, cleaner_url)
-            if "error" in doc:
+            result, doc, key = await self._store_document(item, item.warc or {}, item.payload_digest or "",
+                                                          item.fetched_at)
+            if doc is None:
                 c.archived_only += 1
-                outcome.reason = f"archived (not cleaned: {doc['error']})"
+                outcome.reason = f"archived (not cleaned: {key})"
             else:
-                doc = self._document(item, doc, meta)
-                key = doc_key(item.site, doc["canonical_url"] or item.final_url,
-                              datetime.now(timezone.utc), item.payload_digest or "")
-                sess.put_object(key, dumps(doc))
-                if item.url in sess.changed_urls or item.final_url in sess.changed_urls:
+                if result == EXISTS:
+                    c.unchanged += 1  # this URL's content is stored already (URL variant, re-fetch)
+                elif item.url in sess.changed_urls or item.final_url in sess.changed_urls:
                     c.changed += 1
                 else:
                     c.new += 1
                 outcome = Outcome(url=item.url, ok=True, site=item.site, title=doc["title"],
-                                  words=doc["word_count"], stored=key, document=doc)
+                                  words=doc["word_count"], stored=key, document=doc,
+                                  reason="same content stored before" if result == EXISTS else "")
         await self._record_capture(item, outcome)
         # per-URL outcomes serve `govwire archive`'s report; a crawl of 10k pages must not keep
         # 10k documents in memory for nobody
         if self.keep_outcomes and (item.make_document or item.url not in sess.outcomes):
             sess.outcomes[item.url] = outcome
         return item
+
+    async def _recover(self, item: PageItem, prev: UrlState, why_not: str | None) -> None:
+        """Complete what a killed run left undone for its capture `prev` of this payload."""
+        sess = self.session
+        warc = dict(prev.warc or {})
+        doc_key_ = None
+        if why_not is None:
+            result, doc, key = await self._store_document(item, warc, prev.payload_digest, prev.date)
+            if doc is not None:
+                doc_key_ = key
+                if result != EXISTS:
+                    sess.counters.recovered += 1
+        rec = {"url": prev.url, "final_url": prev.url, "site": item.site, "status": prev.status,
+               "fetched_at": prev.date, "warc": warc, "payload_digest": prev.payload_digest,
+               "revisit": False, "document": doc_key_}
+        when = datetime.fromisoformat(prev.date.replace("Z", "+00:00"))
+        sess.put_object(capture_key(prev.url, when, prev.record_id), dumps(rec),
+                        then=lambda: sess.mark_published(item.site, prev.url, prev.record_id))
 
     def _document(self, item: PageItem, doc: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
         doc["metadata"] = {**doc.get("metadata", {}), **meta}
@@ -147,10 +196,6 @@ class ArchivePipeline:
         doc["canonical_url"] = doc.get("canonical_url") or item.final_url
         doc["site"] = item.site
         doc["content_digest"] = "sha256:" + hashlib.sha256(doc["text"].encode("utf-8")).hexdigest()
-        doc["id"] = hashlib.sha256(f"{doc['canonical_url']}\n{item.payload_digest}".encode()).hexdigest()[:32]
-        doc["warc"] = item.warc
-        doc["payload_digest"] = item.payload_digest
-        doc["fetched_at"] = item.fetched_at
         doc["status"] = item.status
         return doc
 
@@ -160,14 +205,21 @@ class ArchivePipeline:
         rec = {"url": item.url, "final_url": item.final_url, "site": item.site, "status": item.status,
                "fetched_at": item.fetched_at, "warc": item.warc, "payload_digest": item.payload_digest,
                "revisit": item.revisit, "document": outcome.stored if outcome.document else None}
+        rid = item.warc["record_id"]
+        sess = self.session
         when = datetime.fromisoformat(item.fetched_at) if item.fetched_at else datetime.now(timezone.utc)
-        self.session.put_object(capture_key(item.final_url, when, item.warc["record_id"]), dumps(rec))
+        # the state entry counts as published once its capture record is safe (store or spool)
+        sess.put_object(capture_key(item.final_url, when, rid), dumps(rec),
+                        then=functools.partial(sess.mark_published, item.site, urldefrag(item.final_url)[0], rid))
         for hop in item.hops:  # each redirect hop is listed with its own status and record
             warc = hop["warc"]
             if isinstance(warc, Future):
-                warc = (await asyncio.wrap_future(warc)).to_dict()
+                try:
+                    warc = (await asyncio.wrap_future(warc)).to_dict()
+                except Exception:  # its record was lost with the WARC file (reported by the session)
+                    continue
             hop_rec = {**rec, "url": hop["url"], "status": hop["status"], "warc": warc,
                        "fetched_at": hop["fetched_at"], "payload_digest": hop["payload_digest"],
                        "revisit": False, "redirect_to": item.final_url}
-            self.session.put_object(capture_key(hop["url"], datetime.fromisoformat(hop["fetched_at"]),
-                                                warc["record_id"]), dumps(hop_rec))
+            sess.put_object(capture_key(hop["url"], datetime.fromisoformat(hop["fetched_at"]),
+                                        warc["record_id"]), dumps(hop_rec))

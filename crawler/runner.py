@@ -59,7 +59,8 @@ class CrawlSummary:
         return False
 
     def to_dict(self) -> dict[str, Any]:
-        keys = ("fetched", "new", "changed", "unchanged", "archived_only", "failed", "bytes", "spooled")
+        keys = ("fetched", "new", "changed", "unchanged", "archived_only", "failed", "bytes", "spooled",
+                "recovered")
         d: dict[str, Any] = {k: self.total(k) for k in keys}
         d["sites"] = self.sites
         d["exit_code"] = self.exit_code

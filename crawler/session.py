@@ -3,24 +3,37 @@
 The capture extension, the conditional-request middleware and the pipeline all work on the
 same session, reached through the crawler object, so one crawl has one set of WARC files and
 one view of the incremental state.
+
+Write-ahead order (docs/reliability.md): a record's pointer is handed out only after the WARC
+bytes it points at are fsynced (group commit on the site's WARC thread); its state entry is
+added at that moment too, and the capture record and document are written only once the
+pipeline holds the pointer. So after any crash, everything that points into a WARC points at
+bytes that survived it. Every store call goes through one circuit breaker; whatever the store
+does not take waits in the spool for `govwire sync`.
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import queue
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.crawler import Crawler
 
+from archive.breaker import BreakerStore, guarded
+from archive.errors import StoreConflict
+from archive.keys import state_key
 from archive.locks import SiteLock
 from archive.spool import Spool
-from archive.state import CrawlState
-from archive.storage import Store, open_store
+from archive.state import CrawlState, UrlState
+from archive.storage import open_store
 from archive.warc import ClosedWarc, Exchange, PriorCapture, RecordPointer, RotatingWarcWriter, settings_info
 
 logger = logging.getLogger(__name__)
@@ -28,6 +41,12 @@ logger = logging.getLogger(__name__)
 _ATTR = "_govwire_session"
 WARCINFO_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN",
                      "AUTOTHROTTLE_ENABLED", "DOWNLOAD_MAXSIZE", "GOVWIRE_WARC_MAX_SIZE")
+STORED, SPOOLED, EXISTS = "stored", "spooled", "exists"
+
+
+class WriteFailed(OSError):
+    """The site's WARC file cannot take more records (disk full, I/O error); nothing more is
+    written to it and no pointer into it is handed out."""
 
 
 @dataclass
@@ -40,6 +59,7 @@ class Counters:
     failed: int = 0
     bytes: int = 0
     spooled: int = 0      # objects kept in the local spool because the store was unavailable
+    recovered: int = 0    # documents a killed run had captured but not stored, completed now
 
 
 @dataclass
@@ -57,8 +77,107 @@ class Outcome:
 
 
 @dataclass
+class _Write:
+    ex: Exchange
+    prior: PriorCapture | None
+    on_durable: Callable[[RecordPointer], None] | None
+    future: Future[RecordPointer]
+
+
+class SiteWriter:
+    """One thread per site appends records to its WARC and fsyncs them in batches.
+
+    A record's future resolves (and its `on_durable` runs) only after the fsync that covers
+    it, so nothing can point at WARC bytes a crash could still lose. After a failed write the
+    file is abandoned `.open` (sync truncates it to its last complete record) and every later
+    write fails with WriteFailed.
+    """
+
+    _STOP = object()
+
+    def __init__(self, writer: RotatingWarcWriter, *, after_commit: Callable[[int], None] | None = None,
+                 on_failure: Callable[[BaseException], None] | None = None, batch: int = 256) -> None:
+        self.writer = writer
+        self.after_commit = after_commit
+        self.on_failure = on_failure
+        self.batch = batch
+        self.failed: BaseException | None = None
+        self._q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=f"govwire-warc-{writer.site}", daemon=True)
+        self._thread.start()
+
+    def submit(self, ex: Exchange, prior: PriorCapture | None,
+               on_durable: Callable[[RecordPointer], None] | None = None) -> Future[RecordPointer]:
+        fut: Future[RecordPointer] = Future()
+        self._q.put(_Write(ex, prior, on_durable, fut))
+        return fut
+
+    def close(self) -> None:
+        """Finish the queued writes, close (fsync, rename, publish) the file, stop the thread."""
+        self._q.put(self._STOP)
+        self._thread.join()
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            items = [self._q.get()]
+            while len(items) < self.batch:
+                try:
+                    items.append(self._q.get_nowait())
+                except queue.Empty:
+                    break
+            done: list[tuple[_Write, RecordPointer]] = []
+            for it in items:
+                if it is self._STOP:
+                    stop = True
+                    continue
+                if self.failed is not None:
+                    it.future.set_exception(WriteFailed(errno.EIO, f"WARC writing stopped: {self.failed}"))
+                    continue
+                try:
+                    ptr = self.writer.write_exchange(it.ex, prior=it.prior)[0]
+                except BaseException as e:
+                    self._fail(e, [it] + [w for w, _ in done])
+                    done = []
+                    continue
+                done.append((it, ptr))
+            if done and self.failed is None:
+                try:
+                    self.writer.flush_durable()
+                except BaseException as e:
+                    self._fail(e, [w for w, _ in done])
+                    done = []
+            for it, ptr in done:
+                if it.on_durable is not None:
+                    try:
+                        it.on_durable(ptr)
+                    except Exception:  # a bug in a callback must not lose the pointer
+                        logger.exception("state update failed for %s", it.ex.url)
+                it.future.set_result(ptr)
+            if done and self.after_commit is not None:
+                self.after_commit(len(done))
+        if self.failed is None:
+            try:
+                self.writer.close()
+            except BaseException as e:
+                self._fail(e, [])
+
+    def _fail(self, e: BaseException, pending: list[_Write]) -> None:
+        self.failed = e
+        try:
+            self.writer.abandon()
+        except OSError:
+            pass
+        for it in pending:
+            if not it.future.done():
+                it.future.set_exception(WriteFailed(getattr(e, "errno", None) or errno.EIO, str(e)))
+        if self.on_failure is not None:
+            self.on_failure(e)
+
+
+@dataclass
 class ArchiveSession:
-    store: Store
+    store: BreakerStore
     spool: Spool
     settings: Any
     counters: Counters = field(default_factory=Counters)
@@ -67,16 +186,21 @@ class ArchiveSession:
     locks: dict[str, SiteLock] = field(default_factory=dict)
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     changed_urls: set[str] = field(default_factory=set)
+    recovering: dict[str, UrlState] = field(default_factory=dict)  # URL -> unpublished capture
     lock_busy: str | None = None
     halted: bool = False  # the site lock or the store failed at start: fetch and write nothing
+    stopped: str | None = None  # a fatal fault mid-run (disk full, lock lost): fetch no more
     store_error: str | None = None
     started: float = field(default_factory=time.time)
-    # Store writes and WARC serialisation run off the reactor thread (a slow disk or a remote S3
-    # would otherwise stall every download); one thread per site keeps each WARC sequential.
+    on_fatal: Callable[[str], None] | None = None  # set by the capture extension: stop the crawl
+    # Store writes run off the reactor thread (a slow disk or a remote S3 would otherwise stall
+    # every download); one WARC thread per site keeps each WARC sequential.
     _io: ThreadPoolExecutor | None = None
-    _warc_threads: dict[str, ThreadPoolExecutor] = field(default_factory=dict)
-    _pending: deque[Future[None]] = field(default_factory=deque)
+    _site_writers: dict[str, SiteWriter] = field(default_factory=dict)
+    _pending: deque[Future[str]] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _checkpoint: dict[str, tuple[int, float]] = field(default_factory=dict)
+    _checkpointing: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -84,7 +208,8 @@ class ArchiveSession:
         sess = getattr(crawler, _ATTR, None)
         if sess is None:
             s = crawler.settings
-            store = open_store(s.get("GOVWIRE_STORE"), **_store_options(s))
+            store = guarded(open_store(s.get("GOVWIRE_STORE"), **_store_options(s)),
+                            retry_after=s.getfloat("GOVWIRE_STORE_RETRY_AFTER", 30.0))
             sess = cls(store=store, spool=Spool(store), settings=s)
             setattr(crawler, _ATTR, sess)
         return sess
@@ -95,10 +220,13 @@ class ArchiveSession:
 
     # -- per-site resources -------------------------------------------------------------------
     def state(self, site: str) -> CrawlState:
-        st = self.states.get(site)
-        if st is None:
-            st = self.states[site] = CrawlState(self.store, site).load()
-        return st
+        """The site's state: the store's copy merged with any snapshot waiting in the spool."""
+        with self._lock:
+            st = self.states.get(site)
+            if st is None:
+                spooled = self.spool.spooled(state_key(site))
+                st = self.states[site] = CrawlState(self.store, site).load(spooled)
+            return st
 
     def writer(self, site: str) -> RotatingWarcWriter:
         w = self.writers.get(site)
@@ -109,81 +237,216 @@ class ArchiveSession:
                     "settings": settings_info({k: s.get(k) for k in WARCINFO_SETTINGS})}
             w = self.writers[site] = RotatingWarcWriter(
                 self.spool.dir, site, info=info, max_size=s.getint("GOVWIRE_WARC_MAX_SIZE"),
-                gzip_level=s.getint("GOVWIRE_WARC_GZIP_LEVEL", 6), on_close=self._publish)
+                gzip_level=s.getint("GOVWIRE_WARC_GZIP_LEVEL", 6),
+                on_close=lambda closed: self._publish(site, closed))
         return w
+
+    def site_writer(self, site: str) -> SiteWriter:
+        sw = self._site_writers.get(site)
+        if sw is None:
+            sw = self._site_writers[site] = SiteWriter(
+                self.writer(site), after_commit=lambda n: self._maybe_checkpoint(site, n),
+                on_failure=lambda e: self._write_failed(site, e))
+        return sw
 
     def _spooled(self) -> None:
         with self._lock:
             self.counters.spooled += 1
-            self.store_error = self.store_error or f"store {self.store.uri} unavailable; kept in spool"
+            self.store_error = self.store_error or (
+                f"store {self.store.uri} unavailable ({self.store.last_error or 'see log'})")
 
-    def _publish(self, closed: ClosedWarc) -> None:
+    def _publish(self, site: str, closed: ClosedWarc) -> None:
         for key in (closed.key, closed.index_key):
-            if not self.spool.publish(key):
+            try:
+                if not self.spool.publish(key):
+                    self._spooled()
+            except StoreConflict as e:  # a different file under our unique name: keep it spooled
+                self._error(f"not uploaded {key}: {e}")
+        self._request_checkpoint(site)  # the closed file's entries are all committed
+
+    def write_warc(self, site: str, ex: Exchange, prior: PriorCapture | None,
+                   state_entry: UrlState | None = None) -> Future[RecordPointer]:
+        """Append the exchange on the site's WARC thread; the future resolves once durable.
+
+        `state_entry`, if given, joins the state at that moment (with the record's pointer).
+        """
+        on_durable = None
+        if state_entry is not None:
+            st = self.state(site)
+
+            def on_durable(ptr: RecordPointer, entry: UrlState = state_entry) -> None:
+                entry.warc = ptr.to_dict()
+                st.put(entry.url, entry)
+        return self.site_writer(site).submit(ex, prior, on_durable)
+
+    # -- faults -------------------------------------------------------------------------------
+    def _error(self, msg: str) -> None:
+        logger.error("%s", msg)
+        with self._lock:
+            self.errors.append(msg)
+
+    def _write_failed(self, site: str, e: BaseException) -> None:
+        where = self.spool.dir
+        if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+            msg = (f"disk full writing WARCs in {where}: free space there, then run "
+                   f"`govwire sync --store {self.store.uri}` (the cut WARC is repaired, nothing is lost "
+                   "that was already written)")
+        else:
+            msg = f"cannot write WARC for {site} in {where}: {e}"
+        self.fatal(msg)
+
+    def fatal(self, msg: str) -> None:
+        """Stop the crawl: a fault we cannot work around (disk full, lock lost)."""
+        with self._lock:
+            first = self.stopped is None
+            self.stopped = self.stopped or msg
+            self.store_error = self.store_error or msg
+        if first:
+            logger.error("%s", msg)
+            if self.on_fatal is not None:
+                self.on_fatal(msg)
+
+    def _storage_error(self, key: str, e: BaseException) -> None:
+        if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+            self.fatal(f"disk full writing {key} under {self.spool.dir.parent}: free space there, then "
+                       f"run `govwire sync --store {self.store.uri}`")
+        else:
+            self._error(f"store write failed for {key}: {e}")
+
+    # -- small objects ------------------------------------------------------------------------
+    def _put(self, key: str, data: bytes, if_absent: bool, then: Callable[[], None] | None) -> str:
+        try:
+            stored = self.spool.put_bytes(key, data, content_type="application/json", if_absent=if_absent)
+        except StoreConflict:
+            result = EXISTS
+        else:
+            result = STORED if stored else SPOOLED
+            if not stored:
                 self._spooled()
+        if then is not None:
+            then()
+        return result
 
-    def write_warc(self, site: str, ex: Exchange, prior: PriorCapture | None) -> Future[RecordPointer]:
-        """Serialise, gzip and append the exchange's records on the site's WARC thread."""
-        writer = self.writer(site)
-        pool = self._warc_threads.get(site)
-        if pool is None:
-            pool = self._warc_threads[site] = ThreadPoolExecutor(1, thread_name_prefix=f"govwire-warc-{site}")
-        return pool.submit(lambda: writer.write_exchange(ex, prior=prior)[0])
+    def put_object(self, key: str, data: bytes, *, if_absent: bool = True,
+                   then: Callable[[], None] | None = None) -> Future[str]:
+        """Write a document or capture record off the reactor (create-only by default).
 
-    def _put(self, key: str, data: bytes) -> None:
-        if not self.spool.put_bytes(key, data, content_type="application/json"):
-            self._spooled()
-
-    def put_object(self, key: str, data: bytes) -> None:
+        The future says STORED, SPOOLED or EXISTS; `then` runs once the object is safe.
+        """
         if self._io is None:
             self._io = ThreadPoolExecutor(self.settings.getint("GOVWIRE_STORE_THREADS", 4),
                                           thread_name_prefix="govwire-store")
-        self._pending.append(self._io.submit(self._put, key, data))
+        fut = self._io.submit(self._put, key, data, if_absent, then)
+        fut.add_done_callback(lambda f: self._check(key, f))
+        self._pending.append(fut)
         while self._pending and (self._pending[0].done() or len(self._pending) > 2000):
             self._result(self._pending.popleft())  # bounded backlog: wait for the oldest
+        return fut
 
-    def _result(self, fut: Future[None]) -> None:
+    def _check(self, key: str, fut: Future[str]) -> None:
+        e = fut.exception()
+        if e is not None:
+            self._storage_error(key, e)
+
+    def _result(self, fut: Future[str]) -> None:
         try:
             fut.result()
-        except Exception as e:  # a bug or a refused write; keep going, report at the end
-            logger.error("store write failed: %s", e)
-            self.errors.append(str(e))
+        except Exception:  # reported by _check already
+            pass
 
+    # -- checkpoints --------------------------------------------------------------------------
+    def _maybe_checkpoint(self, site: str, committed: int = 1) -> None:
+        """Called on the WARC thread after each commit: checkpoint every N pages or T seconds."""
+        s = self.settings
+        every_pages = s.getint("GOVWIRE_STATE_CHECKPOINT_PAGES", 100)
+        every_secs = s.getfloat("GOVWIRE_STATE_CHECKPOINT_SECONDS", 60.0)
+        st = self.states.get(site)
+        if st is None:
+            return
+        n, last = self._checkpoint.get(site, (0, time.monotonic()))
+        n += committed
+        if (every_pages > 0 and n >= every_pages) or (every_secs > 0 and time.monotonic() - last >= every_secs):
+            self._request_checkpoint(site)
+        else:
+            self._checkpoint[site] = (n, last)
+
+    def _request_checkpoint(self, site: str) -> None:
+        self._checkpoint[site] = (0, time.monotonic())
+        st = self.states.get(site)
+        if st is None or self.lock_busy or self.settings.get("GOVWIRE_REDIS_URL"):
+            return  # a distributed run merges its workers' state once, at its end (crawler/distributed)
+        with self._lock:
+            if site in self._checkpointing:
+                return
+            self._checkpointing.add(site)
+        if self._io is None:
+            self._io = ThreadPoolExecutor(self.settings.getint("GOVWIRE_STORE_THREADS", 4),
+                                          thread_name_prefix="govwire-store")
+
+        def run() -> str:
+            try:
+                if st.save(self.spool):
+                    return STORED
+                self._spooled()
+                return SPOOLED
+            finally:
+                with self._lock:
+                    self._checkpointing.discard(site)
+        fut = self._io.submit(run)
+        fut.add_done_callback(lambda f: self._check(st.key, f))
+        self._pending.append(fut)
+
+    def mark_published(self, site: str, url: str, record_id: str) -> None:
+        st = self.states.get(site)
+        if st is not None:
+            st.mark_published(url, record_id)
+
+    # -- end of run ---------------------------------------------------------------------------
     def close(self) -> None:
+        """Finish every write, save state and release locks. Blocking: run it off the reactor."""
         if self.lock_busy:
             return  # the lock's owner keeps the state; we wrote nothing
-        for site, pool in self._warc_threads.items():
-            w = self.writers[site]
-            pool.submit(w.close)
-            pool.shutdown(wait=True)
-        self._warc_threads.clear()
+        for sw in self._site_writers.values():
+            sw.close()
+        self._site_writers.clear()
         while self._pending:
             self._result(self._pending.popleft())
+        for w in self.writers.values():
+            if not w.abandoned:
+                w.close()  # no-op when its thread closed it
+        for st in list(self.states.values()):
+            try:
+                if not st.save(self.spool):
+                    self._spooled()
+            except Exception as e:
+                self._storage_error(st.key, e)
         if self._io is not None:
             self._io.shutdown(wait=True)
-        for w in self.writers.values():
-            w.close()
-        for st in self.states.values():
-            try:
-                st.save()
-            except Exception as e:  # state is re-derivable; never lose the run over it
-                logger.error("could not save state %s: %s", st.key, e)
-                self.store_error = self.store_error or f"could not save crawl state: {e}"
         for lock in self.locks.values():
-            lock.release()
+            try:
+                if not lock.release():
+                    self._spooled()
+            except Exception as e:
+                self._error(f"could not release {lock.key}: {e}")
 
     def summary(self, **extra: Any) -> dict[str, Any]:
         c = self.counters
         d: dict[str, Any] = {"fetched": c.fetched, "new": c.new, "changed": c.changed,
                              "unchanged": c.unchanged, "archived_only": c.archived_only,
                              "failed": c.failed, "bytes": c.bytes, "spooled": c.spooled,
+                             "recovered": c.recovered,
                              "store": self.store.uri, "seconds": round(time.time() - self.started, 2)}
         if self.lock_busy:
             d["lock_held"] = self.lock_busy
         if self.store_error:
             d["store_error"] = self.store_error
+        if self.stopped:
+            d["stopped"] = self.stopped
         if self.errors:
             d["write_errors"] = len(self.errors)
+            d["store_error"] = d.get("store_error") or self.errors[0]
+        if c.spooled or self.store_error or self.errors:
+            d["spool"] = str(self.spool.dir)
         d.update(extra)
         return d
 

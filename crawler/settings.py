@@ -35,8 +35,17 @@ GOVWIRE_CLEAN_WORKERS = int(_env("GOVWIRE_CLEAN_WORKERS", str(max(1, (os.cpu_cou
 GOVWIRE_STORE_THREADS = int(_env("GOVWIRE_STORE_THREADS", "4"))
 # Take a per-site lock in the store for the length of a crawl (cron safety).
 GOVWIRE_LOCK = _env("GOVWIRE_LOCK", "1") not in ("0", "false", "no")
-# A lock with no heartbeat for this long is considered stale and taken over (seconds).
-GOVWIRE_LOCK_STALE_AFTER = float(_env("GOVWIRE_LOCK_STALE_AFTER", str(6 * 3600)))
+# A lock with no heartbeat for this many minutes is stale and taken over (heartbeats are sent
+# several times per period, at most once a minute); `govwire unlock SITE` breaks one by hand.
+GOVWIRE_LOCK_STALE_MINUTES = float(_env("GOVWIRE_LOCK_STALE_MINUTES", "15"))
+# Crawl state is checkpointed every N committed pages or T seconds, whichever comes first
+# (through the spool when the store is down): a crash loses at most that much state, and
+# `govwire sync` rebuilds even that from the repaired WARC.
+GOVWIRE_STATE_CHECKPOINT_PAGES = int(_env("GOVWIRE_STATE_CHECKPOINT_PAGES", "100"))
+GOVWIRE_STATE_CHECKPOINT_SECONDS = float(_env("GOVWIRE_STATE_CHECKPOINT_SECONDS", "60"))
+# After a store call failed, every store call goes straight to the spool for this many seconds
+# (one circuit breaker per run); then one call probes whether the store is back.
+GOVWIRE_STORE_RETRY_AFTER = float(_env("GOVWIRE_STORE_RETRY_AFTER", "30"))
 # Seconds between progress lines on stderr (0 = off).
 GOVWIRE_PROGRESS_INTERVAL = float(_env("GOVWIRE_PROGRESS_INTERVAL", "10"))
 # Seed configs directory (default: the repository's seeds/).

@@ -15,10 +15,13 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task, threads
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from archive.errors import ArchiveError
-from archive.locks import LockBusy, SiteLock
+from archive.locks import LockBusy, LockLost, SiteLock
 from archive.state import UrlState
 from archive.warc import Exchange, PriorCapture, new_record_id, payload_digest
 from warcio.timeutils import datetime_to_iso_date
@@ -62,12 +65,23 @@ class WarcCaptureExtension:
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureExtension:
         return cls(crawler)
 
-    def spider_opened(self, spider: Spider) -> None:
+    def spider_opened(self, spider: Spider) -> Deferred[Any]:
+        """Take the site lock and load its state on a thread (store calls never block the
+        reactor, which other sites' crawlers share); requests start once this has finished."""
+        from twisted.internet import reactor  # the one Scrapy installed
+
         site = site_of(spider)
+        self.session.on_fatal = lambda msg: reactor.callFromThread(self._stop, msg)
+        d: Deferred[SiteLock | None] = threads.deferToThread(self._open_site, site)
+        return d.addCallback(lambda lock: self._start_heartbeat(site, lock))
+
+    def _open_site(self, site: str) -> SiteLock | None:
         s = self.crawler.settings
+        lock = None
         # in a distributed crawl the shared Redis queue, not a per-site lock, keeps workers apart
         if s.getbool("GOVWIRE_LOCK", True) and not s.get("GOVWIRE_REDIS_URL"):
-            lock = SiteLock(self.session.store, site, stale_after=s.getfloat("GOVWIRE_LOCK_STALE_AFTER"))
+            lock = SiteLock(self.session.store, site, stale_minutes=s.getfloat("GOVWIRE_LOCK_STALE_MINUTES", 15.0),
+                            spool=self.session.spool)
             try:
                 lock.acquire()
             except LockBusy as e:
@@ -75,30 +89,52 @@ class WarcCaptureExtension:
                 # so the spider goes idle and closes without touching the site or the store
                 self.session.lock_busy = str(e)
                 logger.error("%s", e)
-                return
-            except ArchiveError as e:
-                self.session.store_error = str(e)
+                return None
+            except (ArchiveError, OSError) as e:
+                self.session.store_error = f"cannot take the lock {lock.key}: {e}"
                 self.session.halted = True
-                logger.error("%s", e)
-                return
-            # refresh the lock's heartbeat so a long crawl is never mistaken for a dead one
-            beat = task.LoopingCall(lambda: threads.deferToThread(lock.heartbeat).addErrback(
-                lambda f: logger.warning("lock heartbeat failed: %s", f.getErrorMessage())))
-            beat.start(max(60.0, s.getfloat("GOVWIRE_LOCK_STALE_AFTER") / 10), now=False)
-            self._beats.append(beat)
+                logger.error("%s", self.session.store_error)
+                return None
             if lock.took_over:
                 logger.warning("took over a stale lock for %s from pid %s on %s", site,
                                lock.took_over.get("pid"), lock.took_over.get("host"))
             self.session.locks[site] = lock
         try:
             self.session.state(site)
-        except ArchiveError as e:
+        except (ArchiveError, OSError) as e:
             self.session.store_error = str(e)
+        return lock
+
+    def _start_heartbeat(self, site: str, lock: SiteLock | None) -> None:
+        if lock is None:
+            return
+        # refresh the lock's heartbeat so a long crawl is never mistaken for a dead one
+
+        def beat() -> None:
+            d = threads.deferToThread(lock.heartbeat)
+            d.addErrback(self._heartbeat_failed)
+
+        loop = task.LoopingCall(beat)
+        loop.start(lock.heartbeat_interval(), now=False)
+        self._beats.append(loop)
+
+    def _heartbeat_failed(self, failure: Failure) -> None:
+        if failure.check(LockLost):
+            self.session.fatal(failure.getErrorMessage())
+        else:
+            logger.warning("lock heartbeat failed: %s", failure.getErrorMessage())
+
+    def _stop(self, reason: str) -> None:
+        engine = self.crawler.engine
+        if engine is None or engine.spider is None:
+            return
+        logger.error("stopping the crawl: %s", reason)
+        deferred_from_coro(engine.close_spider_async(reason="govwire_fault"))
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         site = site_of(spider)
         sess = self.session
-        if sess.lock_busy or sess.halted:
+        if sess.lock_busy or sess.halted or sess.stopped:
             return
         fetched = datetime.now(timezone.utc)
         url = urldefrag(request.url)[0]  # a fragment is never sent, so it is not archived
@@ -123,9 +159,28 @@ class WarcCaptureExtension:
         revisit = prior is not None and (response.status == 304 or digest == prior.payload_digest)
         ex.record_id = new_record_id()
         ex.payload_digest = digest
-        # the records are serialised and gzipped on the site's WARC thread; the pipeline
-        # awaits the pointer, everything else is decided here and now
-        request.meta[META_WARC] = sess.write_warc(site, ex, prior)
+        entry = None
+        if cap:
+            pass  # a cut body is no basis for revisits or conditional requests
+        elif state is not None and response.status == 200 and not revisit:
+            if prev is not None and prev.payload_digest != digest:
+                sess.changed_urls.add(url)
+            # joins the state only once its record is durable (SiteWriter), published=False
+            # until the pipeline has stored its capture record
+            entry = UrlState(
+                payload_digest=digest, record_id=ex.record_id,
+                date=datetime_to_iso_date(fetched.replace(tzinfo=None), use_micros=True), url=url,
+                etag=_h(response, b"ETag"), last_modified=_h(response, b"Last-Modified"), published=False)
+        elif state is not None and prev is not None and response.status == 304:
+            prev.etag = _h(response, b"ETag") or prev.etag
+            prev.last_modified = _h(response, b"Last-Modified") or prev.last_modified
+        if revisit and prev is not None and not prev.published and response.status == 200 and not cap:
+            # a killed run captured this payload but never stored its capture record or document:
+            # the pipeline completes them from this response, pointing at that first record
+            sess.recovering[url] = prev
+        # the records are serialised, gzipped and fsynced on the site's WARC thread; the
+        # pipeline awaits the pointer, everything else is decided here and now
+        request.meta[META_WARC] = sess.write_warc(site, ex, prior, entry)
         request.meta[META_DIGEST] = prior.payload_digest if revisit and prior else digest
         request.meta[META_REVISIT] = revisit
         request.meta["govwire_fetched_at"] = fetched.isoformat()
@@ -135,32 +190,23 @@ class WarcCaptureExtension:
              "fetched_at": fetched.isoformat(), "payload_digest": digest})
         sess.counters.fetched += 1
         sess.counters.bytes += len(body)
-        if cap:
-            return  # a cut body is no basis for revisits or conditional requests
-        if state is not None and response.status == 200 and not revisit:
-            if prev is not None and prev.payload_digest != digest:
-                sess.changed_urls.add(url)
-            state.put(url, UrlState(
-                payload_digest=digest, record_id=ex.record_id,
-                date=datetime_to_iso_date(fetched.replace(tzinfo=None), use_micros=True), url=url,
-                etag=_h(response, b"ETag"), last_modified=_h(response, b"Last-Modified")))
-        elif state is not None and prev is not None and response.status == 304:
-            prev.etag = _h(response, b"ETag") or prev.etag
-            prev.last_modified = _h(response, b"Last-Modified") or prev.last_modified
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> Deferred[None]:
+        """Finish writes, save state, release the lock — on a thread, so other sites'
+        crawlers sharing this reactor keep running while uploads finish."""
         for beat in self._beats:
             if beat.running:
                 beat.stop()
-        if self.session.lock_busy or self.session.halted:
-            self.session.close()
-            return
-        for f in getattr(spider, "failures", []) or []:
-            url = f.get("url", "")
-            self.session.counters.failed += 1
-            self.session.outcomes.setdefault(url, Outcome(url=url, ok=False, reason=f.get("reason", "failed"),
-                                                          site=site_of(spider)))
-        self.session.close()
+        if not (self.session.lock_busy or self.session.halted):
+            for f in getattr(spider, "failures", []) or []:
+                url = f.get("url", "")
+                self.session.counters.failed += 1
+                self.session.outcomes.setdefault(url, Outcome(url=url, ok=False,
+                                                              reason=f.get("reason", "failed"),
+                                                              site=site_of(spider)))
+        d: Deferred[None] = threads.deferToThread(self.session.close)
+        d.addErrback(lambda f: logger.error("closing the archive session failed: %s", f.getErrorMessage()))
+        return d
 
 
 def _h(response: Response, name: bytes) -> str | None:

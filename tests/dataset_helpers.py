@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +102,7 @@ def make_doc(*, site: str, outlet: str, url: str, text: str, title: str | None,
 
 def write_doc(store: LocalStore, doc: dict[str, Any]) -> str:
     """Store a document under the key the pipeline would use; returns the key."""
-    key = doc_key(doc["site"], doc["canonical_url"], datetime.fromisoformat(doc["fetched_at"]),
-                  doc["payload_digest"])
+    key = doc_key(doc["site"], doc["canonical_url"], doc["payload_digest"])
     store.put_bytes(key, json.dumps(doc, ensure_ascii=False, sort_keys=True).encode())
     return key
 

@@ -83,16 +83,21 @@ def test_local_sync_repairs_dead_open_file(tmp_path: Path) -> None:
     data, ends = make_warc()
     spool_warc(spool, data=data, cut=ends[4] + 100, open_=True)
     report = spool.sync()
-    assert (report.repaired, report.uploaded, report.failed, report.pending) == (1, 2, 0, 0)
+    # the WARC, its rebuilt index, and the state rebuilt from its two complete responses
+    assert (report.repaired, report.uploaded, report.failed, report.pending) == (1, 3, 0, 0)
     assert store.get_bytes(WARC_KEY) == data[:ends[4]]
     assert store.exists(INDEX_KEY) and spool.pending() == [] and spool.open_files() == []
+    state = json.loads(store.get_bytes("state/gov_uk.json"))["urls"]
+    assert report.state_entries_recovered == len(state) == 2
+    for entry in state.values():
+        assert entry["warc"]["file"] == WARC_KEY and entry["warc"]["offset"] + entry["warc"]["length"] <= ends[4]
 
 
 # -- S3, with a real outage ------------------------------------------------------------------------
 def test_outage_spools_then_sync_uploads_everything_once(s3_bucket: str, s3_env: WeedServer) -> None:
     store = open_store(s3_bucket)
     spool = Spool(store)
-    assert spool.put_bytes("state/gov_uk.json", b'{"v": 1}') is True
+    assert spool.put_bytes("state/gov_uk.json", _state("u1")) is True
     s3_env.stop()
     try:
         t = time.monotonic()
@@ -100,7 +105,7 @@ def test_outage_spools_then_sync_uploads_everything_once(s3_bucket: str, s3_env:
         for key, data in objects.items():
             assert spool.put_bytes(key, data) is False
         assert time.monotonic() - t < 15  # one timeout, then straight to the spool
-        assert spool.put_bytes("state/gov_uk.json", b'{"v": 2}') is False
+        assert spool.put_bytes("state/gov_uk.json", _state("u2")) is False
         data = spool_warc(spool)
         assert spool.publish(WARC_KEY) is False
         assert spool.path_for(WARC_KEY).read_bytes() == data  # kept, byte for byte
@@ -113,13 +118,22 @@ def test_outage_spools_then_sync_uploads_everything_once(s3_bucket: str, s3_env:
     report = spool.sync()
     assert (report.uploaded, report.failed, report.pending) == (22, 0, 0), report
     assert spool.pending() == []
-    objects["state/gov_uk.json"] = b'{"v": 2}'
+    objects["state/gov_uk.json"] = b""
     objects[WARC_KEY] = data
     assert list(store.list("")) == sorted(objects)  # each key exactly once, nothing else
     for key, want in objects.items():
-        assert store.get_bytes(key) == want
+        if key.startswith("state/"):  # the spooled snapshot was merged into the store's copy
+            assert set(json.loads(store.get_bytes(key))["urls"]) == {"u1", "u2"}
+        else:
+            assert store.get_bytes(key) == want
     again = spool.sync()
     assert again.uploaded == 0 and again.ok
+
+
+def _state(*urls: str) -> bytes:
+    return json.dumps({"site": "gov_uk", "urls": {u: {"payload_digest": "sha1:X", "record_id": f"<{u}>",
+                                                      "date": "2025-01-01T00:00:00Z", "url": u}
+                                                  for u in urls}}).encode()
 
 
 def test_newer_direct_write_beats_older_spooled_copy(s3_bucket: str, s3_env: WeedServer) -> None:
@@ -141,7 +155,8 @@ def test_killed_writer_open_warc_is_repaired_and_uploaded(s3_bucket: str, s3_env
     data, ends = make_warc()
     spool_warc(spool, data=data, cut=ends[5] + 7, open_=True)  # killed mid-record, no lock held
     report = spool.sync()
-    assert (report.repaired, report.uploaded, report.pending, report.skipped_live) == (1, 2, 0, 0)
+    # the WARC, its index and the state rebuilt from its responses
+    assert (report.repaired, report.uploaded, report.pending, report.skipped_live) == (1, 3, 0, 0)
     got = store.get_bytes(WARC_KEY)
     assert got == data[:ends[5]]
     records = [r.rec_type for r in ArchiveIterator(BytesIO(got), check_digests=True)

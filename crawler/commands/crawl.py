@@ -20,8 +20,9 @@ document; changed ones a new revision. A per-site lock in the store keeps two ru
 Prints a progress line on stderr while it runs and one JSON summary line on stdout at the end
 (fetched, new, changed, unchanged, failed, bytes).
 
-exit status: 0 done; 1 failed (store down, nothing archived); 2 usage; 3 nothing to do;
-4 partial failure; 75 another live run holds a site's lock (try later).
+exit status: 0 done; 1 failed (store down, disk full, nothing archived); 2 usage; 3 nothing to
+do; 4 partial failure (some items failed, or objects were only spooled: run `govwire sync`);
+75 another live run holds a site's lock (try later, or `govwire unlock SITE` if it is dead).
 
 examples:
   govwire crawl --all --since 2d
@@ -111,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"govwire: error: {name}: {s['store_error']}", file=sys.stderr)
         if s.get("distributed_error"):
             print(f"govwire: error: {name}: {s['distributed_error']}", file=sys.stderr)
+        if s.get("spool") and (s.get("spooled") or s.get("store_error")):
+            print(f"govwire: {name}: {s.get('spooled', 0)} object(s) kept in the spool {s['spool']}; "
+                  f"when the store is back run: govwire sync --store {s.get('store') or args.store}"
+                  + (f" --spool {args.spool}" if getattr(args, "spool", None) else ""), file=sys.stderr)
     print(f"govwire: {d['fetched']} fetched, {d['new']} new, {d['changed']} changed, "
           f"{d['unchanged']} unchanged, {d['failed']} failed, {d['bytes'] / 1e6:.1f} MB "
           f"(exit {summary.exit_code})", file=sys.stderr)

@@ -12,9 +12,11 @@ from crawler.commands._store import add_store_arguments, store_from_args
 
 HELP = "upload objects kept in the local spool while the store was unavailable"
 DESCRIPTION = """Repair WARC files left '.open' by a killed run (truncated to their last complete
-record), then upload every spooled WARC, index, document, capture and state object to the store,
-deleting each spool copy only after the store has verified it. Files still being written by a
-live run are left alone.
+record; their responses go back into the crawl state, so the next crawl revisits them), then
+upload every spooled WARC, index, document, capture and state object to the store, deleting each
+spool copy only after the store has verified it. State snapshots are merged into the store's
+copy; lock releases that could not reach the store are carried out. Files still being written by
+a live run are left alone. Run it before each scheduled crawl (docs/scheduling.md).
 
 Exit status: 0 if nothing is left in the spool, 1 otherwise (the store error is printed).
 
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if report.error is None and report.uploaded == 0:
         # nothing to upload: still prove the store answers, so `sync` doubles as a check
         try:
-            store.exists("state/.sync-probe")
+            spool.store.exists("state/.sync-probe")
         except StoreUnavailable as e:
             report.error = str(e)
     if args.json:
@@ -54,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{store.uri}: uploaded {report.uploaded} ({report.bytes / 1e6:.1f} MB), "
               f"repaired {report.repaired}, live {report.skipped_live}, failed {report.failed}, "
               f"pending {report.pending}  (spool {spool.dir})")
+        if report.state_entries_recovered or report.locks_released or report.states_merged:
+            print(f"  state: {report.states_merged} snapshot(s) merged, {report.state_entries_recovered} "
+                  f"entr(ies) rebuilt from repaired WARCs; locks released: {report.locks_released}")
+        for key in report.quarantined:
+            print(f"  set aside (points past the end of a repaired WARC): {spool.dir}/.quarantine/{key}")
     if report.error:
         print(f"govwire: error: {report.error}", file=sys.stderr)
         return exitcodes.FAILED
