@@ -87,8 +87,7 @@ def generate(root: Path, n: int, seed: int = 6) -> None:
             text = "\n\n".join(_para(rng, vocab, rng.randint(30, 60)) for _ in range(rng.randint(5, 12)))
             url = f"https://www.miragenews.com/story-{i}/"
             doc = _doc("mirage", "Mirage News", url, text, published, i)
-        from datetime import datetime
-        key = doc_key(str(doc["site"]), url, datetime.fromisoformat(published), str(doc["payload_digest"]))
+        key = doc_key(str(doc["site"]), url, str(doc["payload_digest"]))
         path = root / key
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(doc), encoding="utf-8")
