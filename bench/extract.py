@@ -21,7 +21,7 @@ import trafilatura
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cleaners import clean  # noqa: E402
+from cleaners import clean, cleaner_for_url  # noqa: E402
 
 
 def pages() -> list[tuple[str, bytes, str]]:
@@ -32,7 +32,10 @@ def pages() -> list[tuple[str, bytes, str]]:
         data = page.read_bytes()
         out.append((f"{page.parent.parent.name}/{page.parent.name}",
                     gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data, meta["url"]))
-    eval_dir = ROOT.parent / "shared" / "real-pages" / "trafilatura-eval"
+    # ../shared beside the checkout (a clone) or beside its parent (a git worktree)
+    eval_dir = next((d for d in (ROOT.parent / "shared" / "real-pages" / "trafilatura-eval",
+                                 ROOT.parent.parent / "shared" / "real-pages" / "trafilatura-eval")
+                     if (d / "manifest.json").is_file()), ROOT.parent / "shared")
     manifest = eval_dir / "manifest.json"
     for p in json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else []:
         if not p.get("url"):
@@ -59,15 +62,22 @@ def main() -> int:
             t2 = time.perf_counter()
             tb.append(t1 - t0)
             tc.append(t2 - t1)
-        rows.append((name, len(data), statistics.median(tb) * 1e3, statistics.median(tc) * 1e3))
+        rows.append((name, len(data), statistics.median(tb) * 1e3, statistics.median(tc) * 1e3,
+                     cleaner_for_url(url) is not None))
     print(f"{'page':58} {'KB':>6} {'bare ms':>8} {'clean ms':>9} {'ratio':>6}")
-    for name, size, b, c in rows:
+    for name, size, b, c, _ in rows:
         print(f"{name[:58]:58} {size / 1024:6.0f} {b:8.2f} {c:9.2f} {c / b:6.2f}")
-    tb_sum, tc_sum = sum(r[2] for r in rows), sum(r[3] for r in rows)
-    ratios = [r[3] / r[2] for r in rows]
-    print(f"\n{len(rows)} pages: bare {tb_sum:.1f} ms, clean {tc_sum:.1f} ms, "
-          f"total ratio {tc_sum / tb_sum:.2f}x, median page ratio {statistics.median(ratios):.2f}x, "
-          f"worst {max(ratios):.2f}x")
+    print()
+    for label, group in (("all", rows),
+                         ("site cleaner", [r for r in rows if r[4]]),
+                         ("generic (no site cleaner)", [r for r in rows if not r[4]])):
+        if not group:
+            continue
+        tb_sum, tc_sum = sum(r[2] for r in group), sum(r[3] for r in group)
+        ratios = [r[3] / r[2] for r in group]
+        print(f"{label}: {len(group)} pages: bare {tb_sum:.1f} ms, clean {tc_sum:.1f} ms, "
+              f"total ratio {tc_sum / tb_sum:.2f}x, median page ratio {statistics.median(ratios):.2f}x, "
+              f"worst {max(ratios):.2f}x")
     return 0
 
 

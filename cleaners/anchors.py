@@ -15,7 +15,10 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-__all__ = ["add_recipe_ingredients", "add_standfirst", "find_recipe_ingredients", "find_standfirst"]
+from cleaners.extract import article_jsonld
+
+__all__ = ["add_recipe_ingredients", "add_standfirst", "find_article_body", "find_recipe_ingredients",
+           "find_named_lead", "find_standfirst", "use_article_body"]
 
 _WS = re.compile(r"\s+")
 _KEY_CHARS = 40  # a description's first 40 characters find its element in the body
@@ -32,6 +35,21 @@ _OUTSIDE_STANDFIRST = re.compile(_FURNITURE + r"|teaser|card", re.I)
 
 def _norm(s: str) -> str:
     return _WS.sub(" ", s).strip()
+
+
+_BLOCKISH = _BLOCK | {"h1", "h4", "h5", "h6", "ul", "ol", "table", "tr", "br", "article", "aside"}
+
+
+def _text(el: HtmlElement) -> str:
+    """Text content with a space where a block element starts or ends ("Our Verdict" + "A
+    superbly…" is not "Our VerdictA superbly…")."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            sub = _text(child)
+            parts.append(f" {sub} " if child.tag in _BLOCKISH else sub)
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _block_of(el: HtmlElement) -> HtmlElement:
@@ -74,9 +92,34 @@ def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
         if _outside_article(block, _OUTSIDE_STANDFIRST):
             continue
         # the block's text, or the node's own when malformed markup nests the body inside it
-        for found in (_norm(block.text_content()), _norm(node.text)):
+        for found in (_norm(_text(block)), _norm(node.text)):
             if found.startswith(key) and len(found) <= _MAX_STANDFIRST:
                 return found
+    return None
+
+
+# a template's own name for the standfirst / editor's note / review verdict above the body
+# (eval: salon p.editors_note, pcgamer div.verdict, thelocal h2.article-single__excerpt)
+_LEAD_NAME = re.compile(r"(?:^|[-_\s])(?:standfirst|dek|sub-?title|sub-?headline|excerpt|lede|strapline|"
+                        r"editors?[-_]?note|verdict)(?:$|[-_\s])", re.I)
+_MIN_LEAD = 20
+
+
+def find_named_lead(tree: HtmlElement) -> str | None:
+    """The first block the template names as standfirst (``dek``, ``excerpt``, ``verdict``…)."""
+    body = tree.find(".//body")
+    if body is None:
+        return None
+    for node in body.iter():
+        if not isinstance(node.tag, str) or node.tag in ("script", "style", "a", "img", "span"):
+            continue
+        if not _LEAD_NAME.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            continue
+        if node.find(".//figure") is not None or node.find(".//img") is not None:
+            continue  # a lead-image wrapper ("lede-background"), its caption is no standfirst
+        text = _norm(_text(node))
+        if _MIN_LEAD <= len(text) <= _MAX_STANDFIRST and not _outside_article(node, _OUTSIDE_STANDFIRST):
+            return text
     return None
 
 
@@ -139,3 +182,28 @@ def add_recipe_ingredients(ingredients: list[str], lines: list[str]) -> list[str
     at = next((i + 1 for i, ln in enumerate(lines)
                if _norm(ln).rstrip(":").casefold() == "ingredients"), len(lines))
     return lines[:at] + new + lines[at:]
+
+
+_MIN_BODY = 500  # an articleBody shorter than this is a teaser, not the article
+_SHORT_SHARE = 0.4  # extraction under 40% of the publisher's articleBody missed the article
+
+
+def find_article_body(tree: HtmlElement) -> str:
+    """The JSON-LD ``articleBody`` of the page's Article, "" when absent or a teaser.
+
+    Pages that render their article from script data (the text is in the page only as JSON)
+    leave an extractor little; the publisher's own articleBody is that article. Call it before
+    extraction (trafilatura drops scripts from the tree it is given).
+    """
+    body = article_jsonld(tree).get("articleBody")
+    if not isinstance(body, str):
+        return ""
+    body = "\n".join(_norm(p) for p in body.split("\n") if _norm(p))
+    return body if len(body) >= _MIN_BODY else ""
+
+
+def use_article_body(article_body: str, lines: list[str]) -> list[str]:
+    """The articleBody's paragraphs instead of an extraction that holds under 40% of it."""
+    if not article_body or len(" ".join(lines)) >= _SHORT_SHARE * len(article_body):
+        return lines
+    return article_body.split("\n")

@@ -19,7 +19,7 @@ from cleaners.generic_extract import extract_generic
 __all__ = ["CLEANER_VERSION", "clean", "clean_text", "format_text", "to_rule_text"]
 
 # Bump on any rule change: stored documents say which rules made them.
-CLEANER_VERSION = "2026.12.02-2"  # rule ids renamed to the outlet names (issue 11)
+CLEANER_VERSION = "2026.12.02-3"  # generic path: furniture prune, metadata anchors (issue 16)
 
 _BULLET = re.compile(r"^[•●▪◦·*]\s+")
 _LIST_LINE = re.compile(r"^(?:- |\| )")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from cleaners.anchors import (add_recipe_ingredients, add_standfirst, find_recipe_ingredients,
-                              find_standfirst)
+from cleaners.anchors import (add_recipe_ingredients, add_standfirst, find_article_body,
+                              find_named_lead, find_recipe_ingredients, find_standfirst,
+                              use_article_body)
 from cleaners.boilerplate import prune_generic_furniture
 from cleaners.document import CleanDocument
 from cleaners.extract import extract_text
@@ -22,11 +23,14 @@ def extract_generic(tree: HtmlElement, html: str, url: str | None, doc: CleanDoc
     """Main text of a page of an unknown outlet, in the rule model (one line a paragraph)."""
     prune_generic_furniture(tree, doc.removed)
     standfirst = find_standfirst(tree, doc.description)  # before trafilatura edits the tree
+    named_lead = find_named_lead(tree)
     ingredients = find_recipe_ingredients(tree)
+    article_body = find_article_body(tree)
     first = [ln for ln in (x.strip() for x in extract_text(tree, url).split("\n")) if ln]
+    first = use_article_body(article_body, first)
     if not first:
         return ""
-    lines = add_recipe_ingredients(ingredients, add_standfirst(standfirst, first, doc.title))
+    lines = add_recipe_ingredients(ingredients, add_standfirst(standfirst, add_standfirst(named_lead, first, doc.title), doc.title))
     if len(lines) > len(first):
         doc.metadata["anchored_lines"] = len(lines) - len(first)
     return "\n".join(lines)

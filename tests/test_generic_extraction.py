@@ -103,3 +103,25 @@ def test_paywall_box_is_cut_only_between_both_of_its_ends() -> None:
     assert doc.text.strip() == PARA.strip()
     essay = "To read the full story, subscribers need an account, the publisher said."
     assert essay in clean_text("\n".join([PARA, essay]), site="generic").text
+
+
+def test_script_rendered_article_comes_from_json_ld_article_body() -> None:
+    body = " ".join(f"{PARA}Sentence {i} of the article." for i in range(6))
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Bridge",
+          "articleBody": body}
+    html = (f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head>'
+            "<body><div id='app'><h1>Bridge</h1><p>Loading…</p></div></body></html>")
+    assert "Sentence 5 of the article." in clean(html, URL).text
+    # a page that shows its article keeps its own paragraphs, not the JSON-LD blob
+    html = _page(BODY, f'<script type="application/ld+json">{json.dumps(ld)}</script>')
+    assert "Sentence 5" not in clean(html, URL).text
+
+
+def test_named_standfirst_is_put_back_but_not_a_lead_image_caption() -> None:
+    verdict = ("<div class='review-meta verdict'><h3>Our Verdict</h3><div class='sub-box'><p>A superbly "
+               "crafted game that serves as storyteller.</p></div></div>")
+    doc = clean(_page(verdict + BODY), URL)
+    assert "Our Verdict A superbly crafted game" in doc.text and doc.metadata["anchored_lines"] == 1
+    html = _page("<div class='lede-background'><figure><img src='a.jpg'><figcaption>A robot "
+                 "solves a puzzle in the lab. Photograph: Agency</figcaption></figure></div>" + BODY)
+    assert "A robot solves a puzzle" not in clean(html, URL).text
