@@ -11,7 +11,7 @@ STORE ?= ./data
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -U pip "setuptools>=77"  # 77+: scrapyd-deploy builds eggs with it
 
 install: $(BIN)/python
 	$(BIN)/pip install -q -e '.[ui]'
