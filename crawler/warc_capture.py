@@ -15,7 +15,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import task, threads
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -65,7 +65,7 @@ class WarcCaptureExtension:
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureExtension:
         return cls(crawler)
 
-    def spider_opened(self, spider: Spider) -> Deferred[Any]:
+    async def spider_opened(self, spider: Spider) -> None:
         """Take the site lock and load its state on a thread (store calls never block the
         reactor, which other sites' crawlers share); requests start once this has finished."""
         from twisted.internet import reactor  # the one Scrapy installed
@@ -73,7 +73,7 @@ class WarcCaptureExtension:
         site = site_of(spider)
         self.session.on_fatal = lambda msg: reactor.callFromThread(self._stop, msg)
         d: Deferred[SiteLock | None] = threads.deferToThread(self._open_site, site)
-        return d.addCallback(lambda lock: self._start_heartbeat(site, lock))
+        self._start_heartbeat(site, await maybe_deferred_to_future(d))
 
     def _open_site(self, site: str) -> SiteLock | None:
         s = self.crawler.settings
@@ -191,7 +191,7 @@ class WarcCaptureExtension:
         sess.counters.fetched += 1
         sess.counters.bytes += len(body)
 
-    def spider_closed(self, spider: Spider, reason: str) -> Deferred[None]:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         """Finish writes, save state, release the lock — on a thread, so other sites'
         crawlers sharing this reactor keep running while uploads finish."""
         for beat in self._beats:
@@ -204,9 +204,11 @@ class WarcCaptureExtension:
                 self.session.outcomes.setdefault(url, Outcome(url=url, ok=False,
                                                               reason=f.get("reason", "failed"),
                                                               site=site_of(spider)))
-        d: Deferred[None] = threads.deferToThread(self.session.close)
-        d.addErrback(lambda f: logger.error("closing the archive session failed: %s", f.getErrorMessage()))
-        return d
+        try:
+            await maybe_deferred_to_future(threads.deferToThread(self.session.close))
+        except Exception as e:  # a bug; the summary still reports what was written
+            logger.error("closing the archive session failed: %s", e)
+            self.session.store_error = self.session.store_error or f"closing the archive session failed: {e}"
 
 
 def _h(response: Response, name: bytes) -> str | None:
