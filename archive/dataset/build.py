@@ -326,7 +326,8 @@ class _Matcher:
         self.emitted: set[str] = set()
         self.direct: dict[str, ReleaseEntry] = {}
         self.clusters = WireClusters()
-        self.copies: list[dict[str, Any]] = []
+        self.copies = _Spill(key=lambda r: r["id"])   # finished with cluster ids at the end
+        self.copy_status: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()
         self.linked_count: Counter[str] = Counter()
         self.n_links = 0
@@ -406,9 +407,10 @@ class _Matcher:
         self.window.finish()
         self.direct.clear()
         cluster = self.clusters.ids()
-        for row in self.copies:
+        for row in self.copies.sorted_rows():
             row["wire_cluster_id"] = cluster.get(row["id"])
             self.tables["copies"].add(row)
+        self.copies.close()
         for g, ms in self.a.release_groups.items():
             if g not in self.a.groups:
                 continue
@@ -492,7 +494,8 @@ class _Matcher:
         if kind in ("newspaper", "wire reprint", None):
             self.clusters.add(rid, str(outlet or rec.site), when, distinctive)
         status = "linked" if linked else "source_not_archived" if archived is False else "no_match"
-        self.copies.append({
+        self.copy_status[status] += 1
+        self.copies.add({
             "id": rid, "url": url, "site": rec.site, "outlet": outlet, "published": rec.published,
             "source_status": status, "source_archived": archived,
             "linked_release_ids": sorted(s.entry.row_id for s in linked),
@@ -680,9 +683,8 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
     summary.links = matcher.n_links
     summary.candidates = sum(matcher.methods.values())
     summary.links_by_method = dict(sorted(matcher.methods.items()))
-    summary.unmatched_copies = sum(1 for c in matcher.copies if c["source_status"] != "linked")
-    summary.source_not_archived = sum(1 for c in matcher.copies
-                                      if c["source_status"] == "source_not_archived")
+    summary.unmatched_copies = sum(v for k, v in matcher.copy_status.items() if k != "linked")
+    summary.source_not_archived = matcher.copy_status["source_not_archived"]
     summary.peak_window_blocks = matcher.window.peak_blocks
     summary.rows_by_site = dict(sorted(Counter(m["site"] for m in rows_meta.values()).items()))
     manifest["cleaner_versions"] = sorted(set(manifest.get("cleaner_versions", [])) | set(cleaner_versions))

@@ -28,8 +28,10 @@ _WORD = re.compile(r"\w+")
 def words(text: str) -> list[str]:
     """Normalised words: NFKC, lower case, apostrophes and in-word hyphens dropped."""
     t = unicodedata.normalize("NFKC", text).lower()
-    t = _APOSTROPHES.sub("", t)
-    t = _INWORD_HYPHEN.sub("", t)
+    if "'" in t or "’" in t or "‘" in t or "ʼ" in t or "`" in t or "´" in t:
+        t = _APOSTROPHES.sub("", t)
+    if "-" in t or "‐" in t or "‑" in t:
+        t = _INWORD_HYPHEN.sub("", t)
     return _WORD.findall(t)
 
 
@@ -50,8 +52,11 @@ def shingle_array(w: list[str], k: int = SHINGLE) -> np.ndarray:
     cache = _WORD_HASHES
     if len(cache) > 2_000_000:  # a bounded vocabulary cache, never the texts
         cache.clear()
-    wh = np.fromiter((cache.get(x) or cache.setdefault(x, _h(x) or 1) for x in w),
-                     dtype=np.uint64, count=len(w))
+    get = cache.get
+    hs = [get(x) for x in w]
+    if None in hs:
+        hs = [h if h is not None else cache.setdefault(x, _h(x) or 1) for x, h in zip(w, hs)]
+    wh = np.array(hs, dtype=np.uint64)
     if len(w) < k:
         k = len(w)
     n = len(w) - k + 1
