@@ -58,7 +58,7 @@ def _doc(site: str, outlet: str, url: str, text: str, published: str, i: int,
             "payload_digest": payload, "fetched_at": published, "status": 200}
 
 
-def generate(root: Path, n: int, seed: int = 6, boilerplate: bool = False) -> None:
+def generate(root: Path, n: int, seed: int = 6, boilerplate: bool = False, days: int = 365) -> None:
     """Write n synthetic documents under docs/ (plain file writes: a fixture, not the pipeline)."""
     rng = random.Random(seed)
     vocab = _vocab(rng)
@@ -68,9 +68,9 @@ def generate(root: Path, n: int, seed: int = 6, boilerplate: bool = False) -> No
     recent: deque[tuple[str, list[str]]] = deque(maxlen=200)
     last_copy: tuple[str, str] | None = None
     for i in range(n):
-        # one year, in order: a copy follows its source by hours to days
+        # `days` days, in order: a copy follows its source by hours to days
         published = (datetime(2025, 1, 1, tzinfo=timezone.utc)
-                     + timedelta(seconds=i * 365 * 86400 // n)).isoformat()
+                     + timedelta(seconds=i * days * 86400 // n)).isoformat()
         r = rng.random()
         if r < 0.35 or not recent:
             paras = [_para(rng, vocab, rng.randint(30, 70)) for _ in range(rng.randint(8, 16))]

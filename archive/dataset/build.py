@@ -205,9 +205,9 @@ def _int(v: Any) -> int | None:
 def _row(doc: dict[str, Any], rec: DocRecord, row_id: str, members: list[DocRecord],
          outlet_text: bool) -> dict[str, Any]:
     urls = sorted({u for m in members for u in (m.url, m.final_url, m.canonical_url) if u})
-    warc = doc.get("warc") if isinstance(doc.get("warc"), dict) else {}
-    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    authors = doc.get("authors") if isinstance(doc.get("authors"), list) else []
+    warc: dict[str, Any] = doc["warc"] if isinstance(doc.get("warc"), dict) else {}
+    meta: dict[str, Any] = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
+    authors: list[Any] = doc["authors"] if isinstance(doc.get("authors"), list) else []
     keep_text = rec.is_release or outlet_text
     url = rec.canonical_url or rec.final_url or rec.url
     return {
@@ -447,8 +447,8 @@ class _Matcher:
         if when is not None:
             q = len(sample(distinctive))
             need = 1 if q < 20 else max(2, int(0.01 * q))
-            for e in self.window.candidates(distinctive, need):
-                by_key.setdefault(e.key, [])
+            for cand in self.window.candidates(distinctive, need):
+                by_key.setdefault(cand.key, [])
         for k in named | set(by_key):
             revs = [e for g in self.key_groups.get(k, []) if (e := self._entry(g)) is not None]
             if revs:
@@ -490,7 +490,8 @@ class _Matcher:
                 "source_archived": False, "copy_share": None,
                 "distinctive_share": 0.0, "added_paragraphs": []})
             self.methods["boilerplate_only"] += 1
-        kind = (outlet_for(url, outlet).kind if outlet_for(url, outlet) else None)
+        registered = outlet_for(url, outlet)
+        kind = registered.kind if registered else None
         if kind in ("newspaper", "wire reprint", None):
             self.clusters.add(rid, str(outlet or rec.site), when, distinctive)
         status = "linked" if linked else "source_not_archived" if archived is False else "no_match"
@@ -652,9 +653,10 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
         tables["urls"].add({"id": row_ids[rec.group], "revision_id": rec.id, "url": rec.url,
                             "final_url": rec.final_url, "canonical_url": rec.canonical_url,
                             "site": rec.site, "fetched_at": rec.fetched_at, "store_key": rec.key})
-    seen_outlets = {k: set(v) for k, v in (manifest.get("outlets_seen") or {}).items()}
-    for k, v in matcher.outlets.items():
-        seen_outlets.setdefault(k, set()).update(v)
+    seen_outlets: dict[str, set[str]] = {
+        k: set(v) for k, v in (manifest.get("outlets_seen") or {}).items()}
+    for name, hosts in matcher.outlets.items():
+        seen_outlets.setdefault(name, set()).update(hosts)
     manifest["outlets_seen"] = {k: sorted(v) for k, v in sorted(seen_outlets.items())}
     for r in outlet_rows(seen_outlets):
         tables["outlets"].add(r)

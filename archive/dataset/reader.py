@@ -154,7 +154,7 @@ class DocReader:
         fetched = parse_time(doc.get("fetched_at"))
         if self.since is not None and (published or fetched or self.since) < self.since:
             return None
-        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        meta: dict[str, Any] = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
         release = is_release(doc)
         rkey = dept = None
         if release:

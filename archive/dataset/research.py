@@ -82,7 +82,7 @@ def change_history(meta: dict[str, Any]) -> list[dict[str, str]]:
 def research_columns(doc: dict[str, Any], meta: dict[str, Any], is_release: bool,
                      url: str | None) -> dict[str, Any]:
     """The documents table's research columns for one stored document."""
-    gov = meta.get("government") if isinstance(meta.get("government"), dict) else {}
+    gov: dict[str, Any] = meta["government"] if isinstance(meta.get("government"), dict) else {}
     language = bcp47(doc.get("language")) or bcp47(meta.get("locale"))
     return {
         "organisations": _titles(meta.get("organisations")) if is_release else [],

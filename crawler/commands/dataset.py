@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-# govwire never uses pyarrow's own S3 filesystem (stores go through boto3); not loading it keeps
-# the AWS SDK's static objects, and their crash at exit, out of the process (see _exit_now).
-sys.modules.setdefault("pyarrow._s3fs", None)  # type: ignore[assignment]
 
+import crawler.commands._arrow_s3  # noqa: F401  (first: before anything loads pyarrow)
 from archive.dataset import BuildOptions, build_dataset
 from archive.dataset.release import release_view, view_from_store
 from archive.dataset.syndication import paragraphs
