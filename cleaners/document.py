@@ -8,6 +8,7 @@ from typing import Any
 REMOVAL_KINDS = (
     "paywall", "donation", "promo", "latest-news", "disclaimer", "navigation", "metadata-moved",
     "duplicate", "cookie", "share", "caption",
+    "suspected-boilerplate",  # a line repeated on many of the outlet's pages (learned_boilerplate.py)
 )
 
 

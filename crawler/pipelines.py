@@ -23,6 +23,7 @@ from archive.keys import capture_key, doc_key
 from archive.state import UrlState
 from crawler.clean_pool import start_pool
 from crawler.items import PageItem
+from crawler.quality_hooks import QualityHooks
 from crawler.session import EXISTS, ArchiveSession, Outcome, dumps
 
 logger = logging.getLogger(__name__)
@@ -63,12 +64,17 @@ class ArchivePipeline:
         self.workers = crawler.settings.getint("GOVWIRE_CLEAN_WORKERS", 2)
         self.keep_outcomes = crawler.settings.getbool("GOVWIRE_KEEP_OUTCOMES", False)
         self.pool: Executor | None = None
+        self.quality = QualityHooks(crawler, self.session)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
+        self.quality.open()
+        self._open_pool()
+
+    def _open_pool(self) -> None:
         if self.workers > 0:
             self.pool = start_pool(self.workers)
 
@@ -76,6 +82,7 @@ class ArchivePipeline:
         if self.pool is not None:
             pool, self.pool = self.pool, None
             await asyncio.to_thread(pool.shutdown, wait=True)  # never block the shared reactor
+        self.quality.close()
 
     async def _clean(self, item: PageItem, url: str) -> dict[str, Any]:
         args = (item.body, item.encoding, url, item.fetched_at, item.cleaner)
@@ -89,7 +96,7 @@ class ArchivePipeline:
             # pages to come and clean this one in a thread, so no page loses its document
             logger.warning("cleaning worker died; restarting the pool (page %s)", item.url)
             self.pool.shutdown(wait=False, cancel_futures=False)
-            self.open_spider()
+            self._open_pool()
             return await asyncio.to_thread(clean_page, *args)
 
     def _wants_document(self, item: PageItem) -> str | None:
@@ -111,6 +118,7 @@ class ArchivePipeline:
         doc = await self._clean(item, cleaner_url)
         if "error" in doc:
             return "error", None, str(doc["error"])
+        self.quality.boilerplate(doc, item.site)
         doc = self._document(item, doc, meta)
         doc.update(warc=warc, payload_digest=digest, fetched_at=fetched_at)
         doc["id"] = hashlib.sha256(f"{doc['canonical_url']}\n{digest}".encode()).hexdigest()[:32]
@@ -138,11 +146,15 @@ class ArchivePipeline:
         if item.revisit:
             c.unchanged += 1
             outcome.reason = "unchanged"
+            if item.make_document:
+                self.quality.unchanged(item)
             prev = (sess.recovering.pop(urldefrag(item.url)[0], None)
                     or sess.recovering.pop(urldefrag(item.final_url)[0], None))
             if prev is not None and prev.warc:
                 await self._recover(item, prev, why_not)
         elif why_not is not None:
+            if item.metadata.get("skipped"):
+                self.quality.rejected(item, str(item.metadata["skipped"]))
             c.archived_only += 1
             outcome.reason = f"archived (no document: {why_not})"
         else:
@@ -154,10 +166,13 @@ class ArchivePipeline:
             else:
                 if result == EXISTS:
                     c.unchanged += 1  # this URL's content is stored already (URL variant, re-fetch)
+                    self.quality.unchanged(item)
                 elif item.url in sess.changed_urls or item.final_url in sess.changed_urls:
                     c.changed += 1
+                    self.quality.document(doc)
                 else:
                     c.new += 1
+                    self.quality.document(doc)
                 outcome = Outcome(url=item.url, ok=True, site=item.site, title=doc["title"],
                                   words=doc["word_count"], stored=key, document=doc,
                                   reason="same content stored before" if result == EXISTS else "")

@@ -43,10 +43,14 @@ class CrawlSummary:
         if any(s.get("distributed_error") for s in self.sites.values()):
             return exitcodes.PARTIAL if done else exitcodes.FAILED
         failed = self.total("failed")
+        if failed and not (done or self.total("archived_only")):
+            return exitcodes.FAILED
+        if self.alarms:
+            return exitcodes.ALARM
         if failed:
-            return exitcodes.PARTIAL if done or self.total("archived_only") else exitcodes.FAILED
-        if done + self.total("archived_only") == 0 and not self._shared_run_did_work():
-            return exitcodes.NOTHING
+            return exitcodes.PARTIAL
+        if self.total("new") + self.total("changed") == 0 and not self._shared_run_did_work():
+            return exitcodes.NOTHING  # only unchanged pages (or none): nothing new
         return exitcodes.OK
 
     def _shared_run_did_work(self) -> bool:
@@ -58,9 +62,19 @@ class CrawlSummary:
                 return True
         return False
 
+    @property
+    def alarms(self) -> dict[str, list[str]]:
+        """Quality alarms per site (docs/quality.md), from each site's telemetry record."""
+        out = {}
+        for name, s in self.sites.items():
+            found = (s.get("quality") or {}).get("alarms") or []
+            if found:
+                out[name] = list(found)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
-        keys = ("fetched", "new", "changed", "unchanged", "archived_only", "failed", "bytes", "spooled",
-                "recovered")
+        keys = ("fetched", "new", "changed", "unchanged", "archived_only", "failed", "skipped", "bytes",
+                "spooled", "recovered")
         d: dict[str, Any] = {k: self.total(k) for k in keys}
         d["sites"] = self.sites
         d["exit_code"] = self.exit_code
@@ -107,8 +121,13 @@ def run_spiders(jobs: list[tuple[str, dict[str, Any]]], *, store_uri: str | None
         if sess is None:
             summary.sites[name] = {"store_error": "the archive session did not start (see log)"}
             continue
-        extra = crawler.stats.get_value("govwire/summary_extra") or {}  # e.g. the distributed run
-        summary.sites[name] = sess.summary(finish_reason=crawler.stats.get_value("finish_reason"), **extra)
+        extra: dict[str, Any] = dict(crawler.stats.get_value("govwire/summary_extra") or {})  # e.g. distributed
+        extra["finish_reason"] = crawler.stats.get_value("finish_reason")
+        extra["skipped"] = int(crawler.stats.get_value("govwire/skipped/robots", 0))
+        quality = crawler.stats.get_value("govwire/quality")
+        if quality:
+            extra["quality"] = quality
+        summary.sites[name] = sess.summary(**extra)
         summary.outcomes.extend(sess.outcomes.values())
     return summary
 
@@ -159,6 +178,7 @@ def run_archive(urls: list[str], *, store_uri: str | None, ignore_robots: bool =
             extra["ROBOTSTXT_OBEY"] = False
         extra.setdefault("GOVWIRE_LOCK", False)  # one-off archiving must not block scheduled crawls
         extra["GOVWIRE_KEEP_OUTCOMES"] = True  # one report line (or document) per URL
+        extra.setdefault("GOVWIRE_TELEMETRY", False)  # ad-hoc URLs are no site's run history
         with tempfile.TemporaryDirectory(prefix="govwire-") as tmp:
             url_file = Path(tmp, "urls.txt")
             url_file.write_text("\n".join(good) + "\n", encoding="utf-8")

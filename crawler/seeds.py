@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from crawler.errors import ConfigError
 
-__all__ = ["SeedConfig", "Source", "Politeness", "Filters", "SearchConfig", "load_seed", "load_all",
+__all__ = ["SeedConfig", "Source", "Politeness", "Filters", "Quality", "SearchConfig", "load_seed", "load_all",
            "seed_names", "seeds_dir", "with_base_urls", "domain_for", "write_relocation",
            "RELOCATE_FILE", "DEFAULT_SEEDS_DIR"]
 
@@ -60,6 +60,18 @@ class Filters:
     keywords: tuple[str, ...] = ()
     bylines: tuple[str, ...] = ()
     source_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Per-site quality thresholds (docs/quality.md): learned boilerplate and run alarms."""
+
+    min_words: int = 60                 # a clean text shorter than this counts as empty
+    boilerplate_share: float = 0.3      # a line on more than this share of the outlet's pages
+    boilerplate_min_pages: int = 10     # ... of at least this many archived pages is suspect
+    remove_boilerplate: bool = False    # remove suspects (else only flag them in `removed`)
+    drop_ratio: float = 0.25            # alarm when selected < ratio x median of recent runs
+    history_runs: int = 10              # recent runs compared against
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,7 @@ class SeedConfig:
     filters: Filters = field(default_factory=Filters)
     politeness: Politeness = field(default_factory=Politeness)
     sources: tuple[Source, ...] = ()   # [[sources]] or [[titles]] (iconic)
+    quality: Quality = field(default_factory=Quality)
     real_base_url: str = ""
     outlet: str = ""               # human name, as the cleaner says it ("The Independent")
     cleaner: str = ""              # registry name of the cleaner; default the seed name; "auto": by URL
@@ -158,12 +171,16 @@ class SeedConfig:
 _SEED_KEYS = {"name": str, "outlet": str, "cleaner": str, "spider": str, "page_metadata": dict,
               "description": str, "domains": list, "base_url": str, "feeds": list,
               "sitemaps": list, "allow": list, "deny": list, "schedule": str, "search": dict,
-              "filters": dict, "politeness": dict, "sources": list, "titles": list}
+              "filters": dict, "politeness": dict, "sources": list, "titles": list,
+              "quality": dict}
 _SOURCE_KEYS = {"name": str, "outlet": str, "domains": list, "domain": str, "base_url": str, "feeds": list,
                 "sitemaps": list, "allow": list, "deny": list}
 _SEARCH_KEYS = {"api_path": str, "content_api_path": str, "organisations": list, "document_types": list,
                 "page_size": int, "max_pages": int, "order": str, "fields": list}
 _FILTER_KEYS = {"sections": list, "keywords": list, "bylines": list, "source_domains": list}
+_QUALITY_KEYS: dict[str, Any] = {"min_words": int, "boilerplate_share": float,
+                                 "boilerplate_min_pages": int, "remove_boilerplate": bool,
+                                 "drop_ratio": float, "history_runs": int}
 _POLITE_KEYS = {"download_delay": (int, float), "concurrency": int, "max_rps": (int, float)}
 
 
@@ -187,6 +204,10 @@ def _check_table(where: str, prefix: str, table: Mapping[str, Any], schema: Mapp
         want = schema[k]
         if want is float:
             want = (int, float)
+        if want is bool:
+            if not isinstance(v, bool):
+                raise ConfigError(f"{where}: '{prefix}{k}' must be true or false, not {type(v).__name__}")
+            continue
         if isinstance(v, bool) or not isinstance(v, want):
             names = " or ".join(t.__name__ for t in (want if isinstance(want, tuple) else (want,)))
             raise ConfigError(f"{where}: '{prefix}{k}' must be {names.replace('dict', 'a table')}, "
@@ -254,7 +275,8 @@ def _parse(path: Path, raw: dict[str, Any], relocation: Mapping[str, str]) -> Se
     for k, v in page_metadata.items():
         if not isinstance(v, str):
             raise ConfigError(f"{where}: 'page_metadata.{k}' must be an XPath string, not {type(v).__name__}")
-    for sect, schema in (("search", _SEARCH_KEYS), ("filters", _FILTER_KEYS), ("politeness", _POLITE_KEYS)):
+    for sect, schema in (("search", _SEARCH_KEYS), ("filters", _FILTER_KEYS), ("politeness", _POLITE_KEYS),
+                         ("quality", _QUALITY_KEYS)):
         if sect in raw:
             _check_table(where, f"{sect}.", raw[sect], schema)
     if "sources" in raw and "titles" in raw:
@@ -316,6 +338,7 @@ def _parse(path: Path, raw: dict[str, Any], relocation: Mapping[str, str]) -> Se
                               sr.get("order", "-public_timestamp"), tuple(sr.get("fields", [])))
         if not 1 <= search.page_size <= 1500:
             raise ConfigError(f"{where}: 'search.page_size' must be 1..1500 (the API maximum)")
+    quality = _quality(where, raw.get("quality", {}))
     fl = raw.get("filters", {})
     filters = Filters(*(tuple(fl.get(k, [])) for k in ("sections", "keywords", "bylines", "source_domains")))
     return SeedConfig(
@@ -325,7 +348,17 @@ def _parse(path: Path, raw: dict[str, Any], relocation: Mapping[str, str]) -> Se
         schedule=raw.get("schedule", ""), search=search, filters=filters, politeness=politeness,
         sources=tuple(sources), real_base_url=base_url, outlet=raw.get("outlet", ""),
         cleaner=raw.get("cleaner") or name, spider=raw.get("spider") or "feeds",
-        page_metadata=dict(page_metadata))
+        page_metadata=dict(page_metadata), quality=quality)
+
+
+def _quality(where: str, q: Mapping[str, Any]) -> Quality:
+    out = replace(Quality(), **dict(q))
+    if not 0 < out.boilerplate_share <= 1 or not 0 <= out.drop_ratio < 1:
+        raise ConfigError(f"{where}: 'quality.boilerplate_share' must be in (0, 1] and "
+                          "'quality.drop_ratio' in [0, 1)")
+    if out.min_words < 0 or out.boilerplate_min_pages < 1 or out.history_runs < 1:
+        raise ConfigError(f"{where}: 'quality' counts must be positive")
+    return out
 
 
 def _read_relocation(d: Path) -> tuple[dict[str, str], dict[str, Any]]:

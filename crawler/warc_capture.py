@@ -198,6 +198,11 @@ class WarcCaptureExtension:
             if beat.running:
                 beat.stop()
         if not (self.session.lock_busy or self.session.halted):
+            for f in getattr(spider, "skipped", []) or []:  # robots.txt: not failed, but say so
+                url = f.get("url", "")
+                self.session.outcomes.setdefault(url, Outcome(url=url, ok=False,
+                                                              reason=f.get("reason", "skipped"),
+                                                              site=site_of(spider)))
             for f in getattr(spider, "failures", []) or []:
                 url = f.get("url", "")
                 self.session.counters.failed += 1

@@ -83,7 +83,7 @@ def test_crawl_delay_paces_every_request_to_the_host(polite_web: TimedWeb, tmp_p
     assert sorted(p for _, p, _ in pages) == ["/a", "/b", "/c", "/d", "/e"], "each link once"
     # Crawl-delay: 1 -> at least a second between hits, no jitter below it (5 ms clock slack)
     assert min(gaps(pages)) >= 0.995, gaps(pages)
-    assert c.failures[polite_web.url(HOST, "/private/x")] == "robots.txt disallows"
+    assert c.excluded[polite_web.url(HOST, "/private/x")] == "robots.txt disallows"
     assert len(c.documents()) == 5
 
 

@@ -33,6 +33,7 @@ from crawler.spiders.base import describe_failure, parse_date, parse_feed, parse
 
 REPO = Path(__file__).resolve().parent.parent
 FAILED_RE = re.compile(r"\[[\w.]+\] WARNING: failed: (\S+): (.+)$", re.M)
+SKIPPED_RE = re.compile(r"\[[\w.]+\] INFO: skipped: (\S+): (.+)$", re.M)
 SEED_SLUG = ("foreign-secretary-to-put-boosting-security-and-tackling-illegal-migration-at-the-heart-"
              "of-foreign-policy-during-meeting-of-european-partners")
 
@@ -44,6 +45,7 @@ class Crawl:
     returncode: int
     store: Path
     failures: dict[str, str] = field(default_factory=dict)
+    excluded: dict[str, str] = field(default_factory=dict)   # robots.txt: skipped, not failed
 
     def documents(self) -> list[dict[str, Any]]:
         return [i for i in self.items if i["make_document"]]
@@ -78,7 +80,8 @@ def crawl(spider: str, tmp_path: Path, seeds_dir: Path | None = None, args: dict
                     break
     log = proc.stdout + proc.stderr
     assert "Traceback" not in log, log[-4000:]
-    return Crawl(items, log, proc.returncode, store, dict(FAILED_RE.findall(log)))
+    return Crawl(items, log, proc.returncode, store, dict(FAILED_RE.findall(log)),
+                 dict(SKIPPED_RE.findall(log)))
 
 
 def paths(web: Any, host: str) -> list[str]:
@@ -290,7 +293,8 @@ def test_urls_spider_reports_every_url_and_never_asks_for_disallowed_paths(
     got = paths(web, "www.wired-gov.net")
     assert not any("/print/" in p for p in got), "robots.txt disallows the print views"
     assert c.failures[f"{wg}/no/such/page"] == "HTTP 404"
-    robots = [u for u, why in c.failures.items() if why == "robots.txt disallows"]
+    assert "robots.txt disallows" not in c.failures.values()  # skipped, not failed
+    robots = [u for u, why in c.excluded.items() if why == "robots.txt disallows"]
     assert any("/wg/news.nsf/print/" in u for u in robots)
     assert all("/wg/news.nsf/print/" in u or "/wg/news.nsf/search" in u for u in robots)
     assert c.failures["not-a-url"] == "bad URL (no scheme)"

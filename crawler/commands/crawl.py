@@ -18,10 +18,11 @@ before are requested conditionally; unchanged ones become WARC revisit records a
 document; changed ones a new revision. A per-site lock in the store keeps two runs apart.
 
 Prints a progress line on stderr while it runs and one JSON summary line on stdout at the end
-(fetched, new, changed, unchanged, failed, bytes).
+(fetched, new, changed, unchanged, failed, skipped, bytes) with per-site quality telemetry.
 
-exit status: 0 done; 1 failed (store down, disk full, nothing archived); 2 usage; 3 nothing to
-do; 4 partial failure (some items failed, or objects were only spooled: run `govwire sync`);
+exit status: 0 done; 1 failed (store down, disk full, nothing archived); 2 usage; 3 nothing
+new; 4 partial failure (some items failed, or objects were only spooled: run `govwire sync`);
+5 quality alarm (a site yielded nothing or dropped sharply: see docs/quality.md);
 75 another live run holds a site's lock (try later, or `govwire unlock SITE` if it is dead).
 
 examples:
@@ -116,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"govwire: {name}: {s.get('spooled', 0)} object(s) kept in the spool {s['spool']}; "
                   f"when the store is back run: govwire sync --store {s.get('store') or args.store}"
                   + (f" --spool {args.spool}" if getattr(args, "spool", None) else ""), file=sys.stderr)
+    for name, alarms in summary.alarms.items():
+        print(f"govwire: ALARM: {name}: {'; '.join(alarms)}", file=sys.stderr)
     print(f"govwire: {d['fetched']} fetched, {d['new']} new, {d['changed']} changed, "
           f"{d['unchanged']} unchanged, {d['failed']} failed, {d['bytes'] / 1e6:.1f} MB "
           f"(exit {summary.exit_code})", file=sys.stderr)

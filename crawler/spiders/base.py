@@ -364,6 +364,7 @@ class GovwireSpider(scrapy.Spider):
         self.requested = 0               # article requests handed out (for max_items)
         self._per_source: dict[str, int] = {}  # the same, per seed source/title (SiteSpider)
         self.failures: list[dict[str, str]] = []  # {url, reason}; collected by the runner
+        self.skipped: list[dict[str, str]] = []   # {url, reason}: robots.txt exclusions
         self._seen: set[str] = set()
         self._seed: Any = None
 
@@ -495,10 +496,15 @@ class GovwireSpider(scrapy.Spider):
             crawler.stats.inc_value("govwire/failed")
 
     def on_error(self, failure: Any) -> list[PageItem] | None:
-        """Errback of every request: classify the failure in one line and record it."""
+        """Errback of every request: classify the failure in one line and record it.
+
+        A robots.txt exclusion is the site's wish, not a failure: counted as skipped."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         reason = describe_failure(failure)
+        if reason == "robots.txt disallows":
+            self.record_skip(url, reason)
+            return None
         response = getattr(getattr(failure, "value", None), "response", None)
         if response is not None and response.meta.get(META_WARC) is not None:
             # an error page (404, 410...) is archived: its capture stays listed for `show`
@@ -508,6 +514,14 @@ class GovwireSpider(scrapy.Spider):
             return [item]
         self.record_failure(url, reason)
         return None
+
+    def record_skip(self, url: str, reason: str) -> None:
+        """Keep `{url, reason}` of a URL left alone on purpose (robots.txt): not a failure."""
+        self.skipped.append({"url": url, "reason": reason})
+        self.logger.info("skipped: %s: %s", url, reason)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value("govwire/skipped/robots")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -623,9 +637,11 @@ class SiteSpider(GovwireSpider):
                 return  # max_items counts per source: one busy title must not starve the others
             if not permits(source, e.url) or not self.in_window(e.published):
                 continue
+            self.crawler.stats.inc_value("govwire/entries")
             verdict = self.entry_verdict(e)
             if verdict == "skip":
                 self.crawler.stats.inc_value("govwire/filtered/discovery")
+                self.crawler.stats.inc_value("govwire/rejected/feed entry not wanted (sections/keywords)")
                 continue
             if not self.first_sight(e.url):
                 continue

@@ -159,6 +159,7 @@ class GovukSpider(GovwireSpider):
                 break
             if not self.in_window(when):
                 continue
+            self.crawler.stats.inc_value("govwire/entries")
             yield from self.item_requests(r.get("link") or "", r)
             if self.exhausted:
                 return
@@ -189,9 +190,12 @@ class GovukSpider(GovwireSpider):
         yield self.page_item(response, make_document=False)
         wanted_labels = {s.lower() for s in self.seed.filters.sections}
         for e in parse_feed(response.body, response.url):
-            if wanted_labels and not ({c.lower() for c in e.categories} & wanted_labels):
-                continue  # org feeds carry guidance, statistics, ... too (sites.md §1d)
             if not self.in_window(e.published):
+                continue
+            self.crawler.stats.inc_value("govwire/entries")
+            if wanted_labels and not ({c.lower() for c in e.categories} & wanted_labels):
+                # org feeds carry guidance, statistics, ... too (sites.md §1d)
+                self.crawler.stats.inc_value("govwire/rejected/not a news format")
                 continue
             result = {"title": e.title, "description": e.summary,
                       "display_type": ", ".join(e.categories),

@@ -1,0 +1,120 @@
+"""Glue between the archive pipeline and the quality layer: boilerplate marking on each new
+document, telemetry counting, and at the end of the crawl the telemetry record, compared
+with the site's recent runs, written to the store and put in the stats for the summary."""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime, timezone
+from typing import Any
+
+from cleaners.learned_boilerplate import mark_boilerplate
+from crawler.boilerplate import BoilerplateTable, load_table
+from crawler.seeds import Quality
+from crawler.session import ArchiveSession, dumps
+from crawler.telemetry import QualityMonitor, history_summary, judge, recent_runs, telemetry_key
+
+logger = logging.getLogger(__name__)
+
+STATS_KEY = "govwire/quality"
+
+
+class QualityHooks:
+    def __init__(self, crawler: Any, session: ArchiveSession) -> None:
+        self.crawler = crawler
+        self.session = session
+        self.monitor: QualityMonitor | None = None
+        self.table: BoilerplateTable | None = None
+        self._suspects: dict[str, set[str]] = {}
+        self.quality = Quality()
+        self.site = ""
+        self.history: list[dict[str, Any]] = []
+
+    def _read_store(self) -> Any:
+        uri = self.crawler.settings.get("GOVWIRE_QUALITY_STORE")
+        if uri:  # `govwire probe`: archive into a scratch store, learn from the real one
+            from archive.storage import open_store
+
+            return open_store(uri)
+        return self.session.store
+
+    def open(self) -> None:
+        spider = self.crawler.spider
+        self.site = getattr(spider, "site", "") or getattr(spider, "name", "") or "other"
+        try:
+            seed = spider.seed if getattr(spider, "needs_seed", False) else None
+            self.quality = getattr(seed, "quality", None) or Quality()
+        except Exception:  # noqa: BLE001 -- a missing seed is reported by the spider itself
+            self.quality = Quality()
+        self.monitor = QualityMonitor.for_crawler(self.crawler, self.site, self.quality)
+        s = self.crawler.settings
+        self.history = []
+        if s.getbool("GOVWIRE_TELEMETRY", True) and not self.session.halted:
+            try:
+                self.history = recent_runs(self._read_store(), self.site, self.quality.history_runs)
+            except Exception as e:  # noqa: BLE001 -- history is a comparison, not the crawl
+                logger.warning("telemetry history for %s not readable: %s", self.site, e)
+            if self.history:
+                self.monitor.rejected_before = set(self.history[-1].get("rejected_urls") or [])
+        if not s.getbool("GOVWIRE_BOILERPLATE", True) or self.session.halted:
+            return
+        try:
+            self.table = load_table(self._read_store(), self.site,
+                                    max_age_hours=s.getfloat("GOVWIRE_BOILERPLATE_MAX_AGE", 24.0),
+                                    save=not s.get("GOVWIRE_QUALITY_STORE"))
+        except Exception as e:  # noqa: BLE001 -- learning is optional; never lose the crawl
+            logger.warning("boilerplate table for %s not available: %s", self.site, e)
+
+    def suspects(self, outlet: str) -> set[str]:
+        if self.table is None:
+            return set()
+        if outlet not in self._suspects:
+            q = self.quality
+            self._suspects[outlet] = self.table.suspects(outlet, q.boilerplate_share, q.boilerplate_min_pages)
+        return self._suspects[outlet]
+
+    # -- per item ------------------------------------------------------------------------------
+    def boilerplate(self, doc: dict[str, Any], site: str) -> None:
+        """Flag (or, when the seed opts in, remove) lines the outlet repeats on many pages."""
+        bad = self.suspects(str(doc.get("outlet") or site))
+        if not bad:
+            return
+        text, found = mark_boilerplate(doc.get("text", ""), bad, remove=self.quality.remove_boilerplate)
+        if not found:
+            return
+        doc.setdefault("removed", []).extend(asdict(r) for r in found)
+        if self.quality.remove_boilerplate:
+            doc["text"] = text
+            doc["word_count"] = len(text.split())
+
+    def document(self, doc: dict[str, Any]) -> None:
+        if self.monitor is not None:
+            self.monitor.document(doc)
+
+    def unchanged(self, item: Any) -> None:
+        if self.monitor is not None:
+            self.monitor.page_unchanged(item.url)
+
+    def rejected(self, item: Any, reason: str) -> None:
+        if self.monitor is not None:
+            self.monitor.page_rejected(reason, item.url)
+
+    # -- end of crawl --------------------------------------------------------------------------
+    def close(self) -> None:
+        mon = self.monitor
+        if mon is None or self.session.halted or self.session.lock_busy:
+            return
+        stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
+        spider = self.crawler.spider
+        rec = mon.record(stats, failed=len(getattr(spider, "failures", []) or []))
+        history = self.history
+        rec["history"] = history_summary(history)
+        rec["alarms"] = judge(rec, history, self.quality)
+        if self.crawler.settings.getbool("GOVWIRE_TELEMETRY", True) and not self.crawler.settings.get(
+                "GOVWIRE_QUALITY_STORE"):
+            self.session.put_object(telemetry_key(self.site, datetime.now(timezone.utc), mon.run_id),
+                                    dumps(rec))
+        for alarm in rec["alarms"]:
+            logger.error("quality alarm: %s: %s", self.site, alarm)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(STATS_KEY, rec)
