@@ -29,7 +29,7 @@ __all__ = ["OutletLines", "BoilerplateTable", "count_site", "load_table", "cache
 
 logger = logging.getLogger(__name__)
 
-MAX_DOCS = 3000          # newest documents read per count: bounds the cost on a big S3 store
+MAX_DOCS = 3000          # URLs read per count (a sample beyond): bounds the cost on a big S3 store
 KEEP_MIN_PAGES = 2       # lines seen on fewer pages are not kept in the cached table
 
 
@@ -108,21 +108,22 @@ def outlet_of(doc: dict[str, Any]) -> str:
     return str(doc.get("outlet") or doc.get("site") or "other")
 
 
-def _latest_doc_keys(store: Store, site: str, max_docs: int) -> list[str]:
-    latest: dict[str, str] = {}
+def _url_dirs(store: Store, site: str, max_docs: int) -> list[list[str]]:
+    """Document keys grouped by URL; at most `max_docs` URLs, an even sample by URL hash."""
+    by_url: dict[str, list[str]] = {}
     for key in store.list(f"docs/{safe_site(site)}/"):
-        if not key.endswith(".json"):
-            continue
-        url_dir = key.rsplit("/", 1)[0]
-        if key > latest.get(url_dir, ""):  # names start with the timestamp: max = newest
-            latest[url_dir] = key
-    newest = sorted(latest.values(), key=lambda k: k.rsplit("/", 1)[-1], reverse=True)
-    return newest[:max_docs]
+        if key.endswith(".json"):
+            by_url.setdefault(key.rsplit("/", 1)[0], []).append(key)
+    groups = [by_url[d] for d in sorted(by_url)]
+    if len(groups) > max_docs:  # URL hashes are uniform: every n-th is an unbiased sample
+        step = len(groups) / max_docs
+        groups = [groups[int(i * step)] for i in range(max_docs)]
+    return groups
 
 
 def count_site(store: Store, site: str, *, max_docs: int = MAX_DOCS, threads: int = 8) -> BoilerplateTable:
     """Count line repeats per outlet over the newest document of each URL of `site`."""
-    keys = _latest_doc_keys(store, site, max_docs)
+    groups = _url_dirs(store, site, max_docs)
     table = BoilerplateTable(site, datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     def read(key: str) -> dict[str, Any] | None:
@@ -131,8 +132,12 @@ def count_site(store: Store, site: str, *, max_docs: int = MAX_DOCS, threads: in
         except (NotFound, ValueError, UnicodeDecodeError):
             return None
 
+    def newest(keys: list[str]) -> dict[str, Any] | None:
+        docs = [d for d in map(read, keys) if d]  # one per content revision of the URL
+        return max(docs, key=lambda d: str(d.get("fetched_at") or "")) if docs else None
+
     with ThreadPoolExecutor(max(1, threads)) as pool:
-        for doc in pool.map(read, keys):
+        for doc in pool.map(newest, groups):
             if not doc or not doc.get("text"):
                 continue
             table.documents += 1

@@ -24,8 +24,10 @@ QUANTUM = ("Seven testbeds will let researchers and businesses try out different
 
 def put_docs(store: LocalStore, site: str, outlet: str, texts: list[str], *, tag: str = "", hour: int = 12) -> None:
     for i, text in enumerate(texts):
-        doc = {"site": site, "outlet": outlet, "text": text, "url": f"https://example.invalid/{site}{tag}/{i}"}
-        key = doc_key(site, doc["url"], datetime(2025, 10, 1, hour, i % 60, tzinfo=timezone.utc), f"sha1:D{i:07d}")
+        when = datetime(2025, 10, 1, hour, i % 60, tzinfo=timezone.utc).isoformat()
+        doc = {"site": site, "outlet": outlet, "text": text, "url": f"https://example.invalid/{site}{tag}/{i}",
+               "fetched_at": when}
+        key = doc_key(site, doc["url"], f"sha1:D{hour:02d}{i:05d}")
         store.put_bytes(key, json.dumps(doc).encode())
 
 
