@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.extract import article_jsonld
@@ -83,16 +84,19 @@ def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
     body = tree.find(".//body")
     if body is None:
         return None
-    for node in body.iter():
-        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+    for found_text in _TEXT_WITH(body, key=key):
+        node = found_text.getparent()
+        if node is not None and found_text.is_tail:
+            node = node.getparent()  # "<b>Update</b> Whether you're…": the text is a tail
+        if node is None:
             continue
-        if not (node.text and key in _norm(node.text)):
+        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
             continue
         block = _block_of(node)
         if _outside_article(block, _OUTSIDE_STANDFIRST):
             continue
         # the block's text, or the node's own when malformed markup nests the body inside it
-        for found in (_norm(_text(block)), _norm(node.text)):
+        for found in (_norm(_text(block)), _norm(str(found_text))):
             if found.startswith(key) and len(found) <= _MAX_STANDFIRST:
                 return found
     return None
@@ -103,6 +107,11 @@ def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
 _LEAD_NAME = re.compile(r"(?:^|[-_\s])(?:standfirst|dek|sub-?title|sub-?headline|excerpt|lede|strapline|"
                         r"editors?[-_]?note|verdict)(?:$|[-_\s])", re.I)
 _MIN_LEAD = 20
+_LABELS = etree.XPath(".//@class | .//@id")  # attribute strings: no element proxies made
+# substrings of every name above: a cheap first cut before the regex
+_LEAD_NEEDLE = re.compile("standfirst|dek|title|headline|excerpt|lede|strapline|editor|verdict", re.I)
+# text nodes (not their elements' whole content) that hold the description's start
+_TEXT_WITH = etree.XPath(".//text()[contains(normalize-space(.), $key)]")
 
 
 def find_named_lead(tree: HtmlElement) -> str | None:
@@ -110,10 +119,11 @@ def find_named_lead(tree: HtmlElement) -> str | None:
     body = tree.find(".//body")
     if body is None:
         return None
-    for node in body.iter():
-        if not isinstance(node.tag, str) or node.tag in ("script", "style", "a", "img", "span"):
+    for value in _LABELS(body):
+        if not _LEAD_NEEDLE.search(value) or not _LEAD_NAME.search(value):
             continue
-        if not _LEAD_NAME.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+        node = value.getparent()
+        if not isinstance(node.tag, str) or node.tag in ("script", "style", "a", "img", "span"):
             continue
         if node.find(".//figure") is not None or node.find(".//img") is not None:
             continue  # a lead-image wrapper ("lede-background"), its caption is no standfirst

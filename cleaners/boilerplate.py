@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.document import Removal
 
-__all__ = ["prune_generic_furniture"]
+__all__ = ["drop_link_lines", "link_texts", "prune_generic_furniture"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,14 @@ _TOKENS = (
     _tok("next_story", "latest-news", r"next-?(?:story|post|article)"),
 )
 
+# one pass over the class/id attribute values (strings, no element proxies) with the tokens
+# joined into one pattern; only a matching value's element is looked at again
+_ANY_TOKEN = re.compile("|".join(f"(?:{t.pattern.pattern})" for t in _TOKENS), re.IGNORECASE)
+_LABELS = etree.XPath(".//@class | .//@id")
+# substrings of every token: a cheap first cut (plain substring tests) before the regexes
+_NEEDLE = re.compile("newsletter|sign|subscribe|cta|disclosure|disclaimer|trust|copyright|credit|"
+                     "popmake|pum|popup|modal|next", re.IGNORECASE)
+
 _NEVER = frozenset({"html", "body", "main", "article", "head"})
 _MAX_SHARE = 0.3  # a furniture box holds a small part of the page's text
 _MAX_CREDIT = 120  # a credit line, not a caption or a summary that carries one
@@ -68,18 +77,21 @@ def prune_generic_furniture(tree: HtmlElement, removed: list[Removal]) -> None:
     """Remove furniture nodes in place (keeping tails), recording each in ``removed``."""
     body = tree.find(".//body")
     root = body if body is not None else tree
-    total = len(" ".join(root.text_content().split())) or 1
     hits: list[tuple[HtmlElement, _Token]] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in _NEVER:
+    seen: set[HtmlElement] = set()
+    for value in _LABELS(root):
+        if not _NEEDLE.search(value) or not _ANY_TOKEN.search(value):
             continue
+        el = value.getparent()
+        if el in seen or not isinstance(el.tag, str) or el.tag in _NEVER:
+            continue
+        seen.add(el)
         label = _label(el)
-        if not label:
-            continue
         for tok in _TOKENS:
             if tok.pattern.search(label):
                 hits.append((el, tok))
                 break
+    total = (len(" ".join(root.text_content().split())) or 1) if hits else 1
     for el, tok in hits:
         if el.getparent() is None or _detached(el, root):
             continue
@@ -99,3 +111,39 @@ def _detached(el: HtmlElement, root: HtmlElement) -> bool:
     while node is not None and node is not root:
         node = node.getparent()
     return node is None
+
+
+_LINK_MIN_WORDS = 4  # "Home", "Read more" are labels; a headline has more words
+_TAIL_LINES = 2
+_MIN_BODY_LINES = 5
+
+
+def link_texts(tree: HtmlElement) -> set[str]:
+    """Whitespace-collapsed texts of the page's links of four words or more (headlines)."""
+    out = set()
+    for a in tree.iter("a"):
+        text = " ".join(a.text_content().split())
+        if len(text.split()) >= _LINK_MIN_WORDS:
+            out.add(text)
+    return out
+
+
+def drop_link_lines(lines: list[str], links: set[str], removed: list[Removal]) -> list[str]:
+    """Drop paragraphs that are nothing but another page's headline (link density 1): runs of
+    two or more, or one among the last two lines of a longer text. A lone linked heading in
+    the body (a table of contents repeats every heading as a link) and list items stay.
+    Seen: related-story runs (corkbeo, msn, redtri), the next story's headline at the end
+    (pcgamer)."""
+    if not links or len(lines) < _MIN_BODY_LINES:
+        return lines
+    is_link = [not ln.startswith("- ") and " ".join(ln.split()) in links for ln in lines]
+    drop = set()
+    for i, flag in enumerate(is_link):
+        if not flag or i == 0:
+            continue  # the first line is the title, often a link to the page itself
+        in_run = (i > 1 and is_link[i - 1]) or (i + 1 < len(lines) and is_link[i + 1])
+        if in_run or i >= len(lines) - _TAIL_LINES:
+            drop.add(i)
+    for i in sorted(drop):
+        removed.append(Removal("generic.link_headline", "latest-news", lines[i]))
+    return [ln for i, ln in enumerate(lines) if i not in drop]

@@ -12,7 +12,7 @@ from lxml.html import HtmlElement
 from cleaners.anchors import (add_recipe_ingredients, add_standfirst, find_article_body,
                               find_named_lead, find_recipe_ingredients, find_standfirst,
                               use_article_body)
-from cleaners.boilerplate import prune_generic_furniture
+from cleaners.boilerplate import drop_link_lines, link_texts, prune_generic_furniture
 from cleaners.document import CleanDocument
 from cleaners.extract import extract_text
 
@@ -26,8 +26,9 @@ def extract_generic(tree: HtmlElement, html: str, url: str | None, doc: CleanDoc
     named_lead = find_named_lead(tree)
     ingredients = find_recipe_ingredients(tree)
     article_body = find_article_body(tree)
+    links = link_texts(tree)
     first = [ln for ln in (x.strip() for x in extract_text(tree, url).split("\n")) if ln]
-    first = use_article_body(article_body, first)
+    first = use_article_body(article_body, drop_link_lines(first, links, doc.removed))
     if not first:
         return ""
     lines = add_recipe_ingredients(ingredients, add_standfirst(standfirst, add_standfirst(named_lead, first, doc.title), doc.title))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from cleaners import clean, clean_text
-from cleaners.boilerplate import prune_generic_furniture
+from cleaners.boilerplate import drop_link_lines, link_texts, prune_generic_furniture
 from cleaners.extract import parse_html
 
 PARA = ("The council said on Tuesday that the new bridge would open in the spring after two years "
@@ -125,3 +125,24 @@ def test_named_standfirst_is_put_back_but_not_a_lead_image_caption() -> None:
     html = _page("<div class='lede-background'><figure><img src='a.jpg'><figcaption>A robot "
                  "solves a puzzle in the lab. Photograph: Agency</figcaption></figure></div>" + BODY)
     assert "A robot solves a puzzle" not in clean(html, URL).text
+
+
+def test_headline_links_after_the_article_go_but_a_linked_heading_in_it_stays() -> None:
+    tree = parse_html(_page(
+        "<div class='toc'><a href='#s2'>Why the works took two years</a></div>" + BODY
+        + "<a href='/a'>Council approves a budget for the new bridge</a>"
+        + "<a href='/b'>Flooding closes three roads in the city centre</a>"
+        + "<a href='/c'>Next: the ring road reopens on Monday morning</a>"))
+    links = link_texts(tree)
+    lines = ["Bridge to open in spring", PARA, "Why the works took two years", PARA, PARA,
+             "- Council approves a budget for the new bridge", PARA,
+             "Council approves a budget for the new bridge",
+             "Flooding closes three roads in the city centre", PARA,
+             "Next: the ring road reopens on Monday morning"]
+    removed: list = []
+    kept = drop_link_lines(lines, links, removed)
+    assert "Why the works took two years" in kept  # a lone linked heading in the body
+    assert "- Council approves a budget for the new bridge" in kept  # a list item
+    assert [r.text for r in removed] == [
+        "Council approves a budget for the new bridge", "Flooding closes three roads in the city centre",
+        "Next: the ring road reopens on Monday morning"]

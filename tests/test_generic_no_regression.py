@@ -38,12 +38,12 @@ PAGES = [p for p in ALL if p.get("url") and cleaner_for_url(p["url"]) is None]
 pytestmark = pytest.mark.skipif(not ALL, reason="../shared/real-pages/trafilatura-eval is not beside this checkout")
 MAX_TEXT_RULE_LINE = 320  # a text rule removes a furniture line; article sentences run longer
 # DOM rules (cleaners/boilerplate.py) remove whole boxes, and record them under these ids
-DOM_RULES = {"generic.newsletter_box", "generic.cta_box", "generic.disclosure",
+DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.cta_box", "generic.disclosure",
              "generic.trust_copyright", "generic.credit", "generic.popup", "generic.next_story"}
 
 # Issue 16 targets over the whole set, and what clean() reaches today (docs/extraction.md)
 TARGET = {"pass": 160, "with": 0.98, "without": 0.97}
-FLOOR = {"pass": 151, "with": 0.976, "without": 0.976}
+FLOOR = {"pass": 152, "with": 0.976, "without": 0.978}
 
 
 def _norm(s: str) -> str:
