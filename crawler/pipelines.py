@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import logging
-import re
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
@@ -19,7 +17,8 @@ from urllib.parse import urldefrag
 
 from scrapy.crawler import Crawler
 
-from archive.keys import capture_key, doc_key
+from archive.documents import DOCUMENT_TYPES, build_document, clean_page, document_key, wants_document
+from archive.keys import capture_key
 from archive.state import UrlState
 from crawler.clean_pool import start_pool
 from crawler.items import PageItem
@@ -28,33 +27,17 @@ from crawler.session import EXISTS, ArchiveSession, Outcome, dumps
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
-_CANONICAL = re.compile(rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"'>\s]+)""", re.I)
+__all__ = ["ArchivePipeline", "DOCUMENT_TYPES", "clean_page", "capture_record"]
 
 
-def clean_page(body: bytes, encoding: str | None, url: str, captured: str | None,
-               site: str | None = None) -> dict[str, Any]:
-    """Runs in a worker: bytes in, document dict (or {'error': ...}) out.
-
-    `site` is the cleaner the outlet's seed names; without one the URL picks it."""
-    from cleaners import clean, cleaner_for_url
-    from cleaners.errors import CleanerInputError
-
-    try:
-        html: str | bytes = body.decode(encoding) if encoding else body
-    except (LookupError, UnicodeDecodeError):
-        html = body
-    when = datetime.fromisoformat(captured) if captured else None
-    if site is None and cleaner_for_url(url) is None:
-        # a mirror, proxy or local copy of a known site: its canonical link names the site whose
-        # rules apply (only rule choice; the document keeps the URLs it was fetched from)
-        m = _CANONICAL.search(body[:65536])
-        if m and cleaner_for_url(m.group(1).decode("latin-1")) is not None:
-            url = m.group(1).decode("latin-1")
-    try:
-        return clean(html, url, captured=when, site=site).to_dict()
-    except CleanerInputError as e:
-        return {"error": str(e)}
+def capture_record(item: PageItem, document: str | None) -> dict[str, Any]:
+    """What `captures/…json` keeps of a capture: enough to re-derive its document from the WARC
+    (`govwire reclean`): the spider's metadata, the seed's cleaner, the encoding Scrapy saw."""
+    return {"url": item.url, "final_url": item.final_url, "site": item.site, "status": item.status,
+            "fetched_at": item.fetched_at, "warc": item.warc, "payload_digest": item.payload_digest,
+            "revisit": item.revisit, "document": document, "make_document": item.make_document,
+            "content_type": item.content_type, "encoding": item.encoding, "cleaner": item.cleaner,
+            "metadata": item.metadata}
 
 
 class ArchivePipeline:
@@ -63,6 +46,8 @@ class ArchivePipeline:
         self.session = ArchiveSession.for_crawler(crawler)
         self.workers = crawler.settings.getint("GOVWIRE_CLEAN_WORKERS", 2)
         self.keep_outcomes = crawler.settings.getbool("GOVWIRE_KEEP_OUTCOMES", False)
+        # archive only (fetch + WARC + capture records); `govwire reclean` makes the documents
+        self.defer_clean = crawler.settings.getbool("GOVWIRE_DEFER_CLEAN", False)
         self.pool: Executor | None = None
         self.quality = QualityHooks(crawler, self.session)
 
@@ -75,7 +60,7 @@ class ArchivePipeline:
         self._open_pool()
 
     def _open_pool(self) -> None:
-        if self.workers > 0:
+        if self.workers > 0 and not self.defer_clean:
             self.pool = start_pool(self.workers)
 
     async def close_spider(self, spider: Any = None) -> None:
@@ -100,29 +85,21 @@ class ArchivePipeline:
             return await asyncio.to_thread(clean_page, *args)
 
     def _wants_document(self, item: PageItem) -> str | None:
-        """None if the page gets a document, else why not."""
-        ctype = item.content_type.split(";")[0].strip().lower()
-        if not item.make_document:
-            return "not an article"
-        if item.status >= 300:
-            return f"HTTP {item.status}"
-        if ctype not in DOCUMENT_TYPES:
-            return ctype
-        return None
+        """None if the page gets a document, else why not (the rule reclean applies too)."""
+        return wants_document(make_document=item.make_document, status=item.status,
+                              content_type=item.content_type, revisit=False)
 
     async def _store_document(self, item: PageItem, warc: dict[str, Any], digest: str, fetched_at: str
                               ) -> tuple[str, dict[str, Any] | None, str]:
         """Clean and store the page's document (create-only). (result, doc, key or error)."""
-        meta = dict(item.metadata)
-        cleaner_url = meta.pop("cleaner_url", None) or item.final_url
+        cleaner_url = item.metadata.get("cleaner_url") or item.final_url
         doc = await self._clean(item, cleaner_url)
         if "error" in doc:
             return "error", None, str(doc["error"])
         self.quality.boilerplate(doc, item.site)
-        doc = self._document(item, doc, meta)
-        doc.update(warc=warc, payload_digest=digest, fetched_at=fetched_at)
-        doc["id"] = hashlib.sha256(f"{doc['canonical_url']}\n{digest}".encode()).hexdigest()[:32]
-        key = doc_key(item.site, doc["canonical_url"] or item.final_url, digest)
+        doc = build_document(doc, {**capture_record(item, None), "warc": warc, "payload_digest": digest,
+                                   "fetched_at": fetched_at})
+        key = document_key(doc)
         result = await asyncio.wrap_future(self.session.put_object(key, dumps(doc)))
         return result, doc, key
 
@@ -157,6 +134,9 @@ class ArchivePipeline:
                 self.quality.rejected(item, str(item.metadata["skipped"]))
             c.archived_only += 1
             outcome.reason = f"archived (no document: {why_not})"
+        elif self.defer_clean:
+            c.archived_only += 1
+            outcome.reason = "archived (cleaning deferred: govwire reclean)"
         else:
             result, doc, key = await self._store_document(item, item.warc or {}, item.payload_digest or "",
                                                           item.fetched_at)
@@ -201,25 +181,10 @@ class ArchivePipeline:
         sess.put_object(capture_key(prev.url, when, prev.record_id), dumps(rec),
                         then=lambda: sess.mark_published(item.site, prev.url, prev.record_id))
 
-    def _document(self, item: PageItem, doc: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
-        doc["metadata"] = {**doc.get("metadata", {}), **meta}
-        # GOV.UK's Content API knows the publication dates better than the page does
-        doc["published"] = meta.get("first_published_at") or doc.get("published")
-        doc["modified"] = meta.get("public_updated_at") or doc.get("modified")
-        doc["url"] = item.url
-        doc["final_url"] = item.final_url
-        doc["canonical_url"] = doc.get("canonical_url") or item.final_url
-        doc["site"] = item.site
-        doc["content_digest"] = "sha256:" + hashlib.sha256(doc["text"].encode("utf-8")).hexdigest()
-        doc["status"] = item.status
-        return doc
-
     async def _record_capture(self, item: PageItem, outcome: Outcome) -> None:
         if not item.warc:
             return
-        rec = {"url": item.url, "final_url": item.final_url, "site": item.site, "status": item.status,
-               "fetched_at": item.fetched_at, "warc": item.warc, "payload_digest": item.payload_digest,
-               "revisit": item.revisit, "document": outcome.stored if outcome.document else None}
+        rec = capture_record(item, outcome.stored if outcome.document else None)
         rid = item.warc["record_id"]
         sess = self.session
         when = datetime.fromisoformat(item.fetched_at) if item.fetched_at else datetime.now(timezone.utc)
