@@ -74,7 +74,8 @@ def build_document(doc: dict[str, Any], capture: dict[str, Any]) -> dict[str, An
     doc["url"] = capture["url"]
     doc["final_url"] = capture["final_url"]
     doc["canonical_url"] = doc.get("canonical_url") or capture["final_url"]
-    doc["site"] = capture["site"]
+    # an ad-hoc page (`govwire archive`, the urls spider) belongs to the site whose cleaner ran
+    doc["site"] = (doc.get("site") or capture["site"]) if capture["site"] == "urls" else capture["site"]
     doc["content_digest"] = "sha256:" + hashlib.sha256(doc["text"].encode("utf-8")).hexdigest()
     digest = capture.get("payload_digest")
     doc["id"] = hashlib.sha256(f"{doc['canonical_url']}\n{digest}".encode()).hexdigest()[:32]

@@ -9,9 +9,11 @@ import re
 from datetime import datetime
 
 from cleaners import sites as _sites  # noqa: F401  (registers every site cleaner)
+from cleaners.byline import drop_byline
 from cleaners.base import SiteCleaner, cleaner_by_name, cleaner_for_url, detect_site, prune_tree
 from cleaners.document import CleanDocument, Removal
 from cleaners.errors import CleanerInputError
+from cleaners.extractor_drops import landmarks, report_dropped
 from cleaners.extract import decode_html, extract_text, page_meta, parse_html
 from cleaners.generic import apply_generic
 from cleaners.generic_extract import extract_generic
@@ -19,7 +21,7 @@ from cleaners.generic_extract import extract_generic
 __all__ = ["CLEANER_VERSION", "clean", "clean_text", "format_text", "to_rule_text"]
 
 # Bump on any rule change: stored documents say which rules made them.
-CLEANER_VERSION = "2026.12.02-3"  # generic path: furniture prune, metadata anchors (issue 16)
+CLEANER_VERSION = "2026.12.02-4"  # byline lines in authors out of the text, extractor drops reported, Wired-Gov times in UK local, Mirage source_url (issue 15)
 
 _BULLET = re.compile(r"^[•●▪◦·*]\s+")
 _LIST_LINE = re.compile(r"^(?:- |\| )")
@@ -130,7 +132,10 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     _fill_meta(doc, tree)
     cleaner = _cleaner(url, site_name, captured)
     if cleaner is None:
-        doc.text = format_text(apply_generic(to_rule_text(extract_generic(tree, text, url, doc)), doc))
+        blocks = landmarks(tree)  # before extraction edits the tree
+        doc.text = format_text(drop_byline(apply_generic(to_rule_text(
+            extract_generic(tree, text, url, doc)), doc), doc))
+        report_dropped(blocks, doc.text, doc.removed)
         return doc
     doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet_for(url), cleaner.name
     doc.rule_version = cleaner.rule_version
@@ -139,7 +144,7 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         prune_tree(tree, cleaner.prune_xpath, cleaner.name, doc.removed)
         rule_text = to_rule_text(extract_text(tree, url))
         rule_text = to_rule_text(cleaner.apply_rules(rule_text, doc))
-        rule_text = apply_generic(rule_text, doc)
+        rule_text = drop_byline(apply_generic(rule_text, doc), doc)
         if cleaner.title_in_text:
             rule_text = _ensure_title(rule_text, doc.title, doc)
         reason = None if rule_text.strip() else f"site cleaner {cleaner.name} yielded empty text"

@@ -133,7 +133,9 @@ def test_parse_date_reads_every_format_the_sites_use() -> None:
     want = datetime(2025, 10, 9, 10, 15, tzinfo=timezone.utc)
     assert parse_date("2025-10-09T10:15:00Z") == want
     assert parse_date("Thu, 09 Oct 2025 10:15:00 +0000") == want
-    assert parse_date("09/10/2025 10:15:00") == want  # Wired-Gov: day first
+    # Wired-Gov: day first, UK local time (BST in October, GMT in December)
+    assert parse_date("09/10/2025 11:15:00") == want
+    assert parse_date("09/12/2025 10:15:00") == want.replace(month=12)
     assert parse_date("09 Oct 2025") == datetime(2025, 10, 9, tzinfo=timezone.utc)
     assert parse_date("soon") is None
 

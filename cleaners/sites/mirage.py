@@ -3,11 +3,15 @@
 Takes the source byline line under the title (e.g. "UK Gov") into
 ``metadata["source_byline"]`` and cuts the closing "/Public Release. This material from
 the originating organization/author(s) … View in full here." disclaimer (seeds/001,
-sites.md §2a).
+sites.md §2a). The disclaimer's "View in full here" link, to the original release, is kept
+as ``metadata["source_url"]``.
 """
 from __future__ import annotations
 
+from lxml.html import HtmlElement
+
 from cleaners.base import SiteCleaner, move_to_metadata, register, truncate
+from cleaners.document import CleanDocument
 
 
 @register("miragenews.com")
@@ -25,3 +29,9 @@ class MirageNewsCleaner(SiteCleaner):
             "public_release", r"/Public Release\. This material from the originating"
             r" organi[sz]ation", kind="disclaimer"),  # seeds/001 last line, sites.md §2a
     )
+
+    def page_metadata(self, tree: HtmlElement, doc: CleanDocument) -> None:
+        """The disclaimer's last link, "View in full here", points at the original release."""
+        hrefs = [str(h).strip() for h in tree.xpath("//a[normalize-space(.)='View in full here']/@href")]
+        if hrefs and hrefs[-1].startswith(("https://", "http://")):
+            doc.metadata["source_url"] = hrefs[-1]

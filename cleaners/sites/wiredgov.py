@@ -8,10 +8,13 @@ The publication time comes from the URL key ("…+09102025101500?open").
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from cleaners.base import SiteCleaner, drop, move_to_metadata, prune, register, truncate
 from cleaners.document import CleanDocument
 
+UK = ZoneInfo("Europe/London")
 _URL_STAMP = re.compile(r"\+(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{2})(?:\?|$)")  # DDMMYYYYHHMMSS
 
 
@@ -44,9 +47,13 @@ class WiredGovCleaner(SiteCleaner):
     )
 
     def before_rules(self, text: str, doc: CleanDocument) -> str:
-        """Wired-Gov pages show no date; the URL key carries the publication time (UK local)."""
+        """Wired-Gov pages show no date; the URL key carries the publication time in UK local
+        time (BST in summer), stored with its offset."""
         m = _URL_STAMP.search(doc.url)
         if m and not doc.published:
-            d, mo, y, h, mi, s = m.groups()
-            doc.published = f"{y}-{mo}-{d}T{h}:{mi}:{s}"
+            d, mo, y, h, mi, s = (int(g) for g in m.groups())
+            try:
+                doc.published = datetime(y, mo, d, h, mi, s, tzinfo=UK).isoformat()
+            except ValueError:  # not a real date: leave it unknown
+                pass
         return text

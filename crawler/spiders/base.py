@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Iterable, Iterator
+from zoneinfo import ZoneInfo
 
 import scrapy
 from lxml import etree
@@ -99,8 +100,9 @@ def parse_date(value: str | None) -> datetime | None:
     m = _DMY.match(text)
     if m:
         d, mo, y, hh, mm, ss = m.groups()
+        # Wired-Gov's feed dates, in UK local time (BST in summer)
         return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0),
-                        tzinfo=timezone.utc)
+                        tzinfo=ZoneInfo("Europe/London"))
     for fmt in ("%d %b %Y", "%d %B %Y", "%A %d %B %Y %H:%M %Z"):
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)

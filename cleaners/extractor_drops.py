@@ -1,0 +1,44 @@
+"""What the extractor itself left out of a page on the generic path, for the removal report.
+
+trafilatura drops navigation, headers, footers and side bars without saying so; with no site
+cleaner there is no prune rule to name them. Page landmarks are listed before extraction and
+each one whose text did not reach the clean text is reported, coarsely, as the extractor's.
+"""
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from cleaners.document import Removal
+
+__all__ = ["landmarks", "report_dropped"]
+
+_LANDMARKS = ("//nav|//header|//footer|//aside|//*[@role='navigation' or @role='banner' "
+              "or @role='contentinfo' or @role='complementary']")
+_ROLES = {"navigation": "nav", "banner": "header", "contentinfo": "footer", "complementary": "aside"}
+_MAX = 1000  # characters kept per reported block
+
+
+def landmarks(tree: HtmlElement) -> list[tuple[str, str]]:
+    """(name, text) of each outermost landmark of the page, before anything is removed."""
+    found = tree.xpath(_LANDMARKS)
+    chosen = set(found)
+    out = []
+    for el in found:
+        if any(a in chosen for a in el.iterancestors()):
+            continue  # reported with its outer landmark
+        text = " ".join(el.text_content().split())
+        if text:
+            name = el.tag if el.tag in ("nav", "header", "footer", "aside") else _ROLES.get(
+                str(el.get("role")), "landmark")
+            out.append((str(name), text))
+    return out
+
+
+def report_dropped(blocks: list[tuple[str, str]], text: str, removed: list[Removal]) -> None:
+    """Add `extractor.<name>` removals for the landmarks whose text is not in `text`."""
+    kept = " ".join(text.split())
+    reported = {" ".join(r.text.split()) for r in removed}
+    for name, block in blocks:
+        if block in kept or block in reported:
+            continue
+        removed.append(Removal(f"extractor.{name}", "navigation", block[:_MAX]))
