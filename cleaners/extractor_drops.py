@@ -35,10 +35,10 @@ def landmarks(tree: HtmlElement) -> list[tuple[str, str]]:
 
 
 def report_dropped(blocks: list[tuple[str, str]], text: str, removed: list[Removal]) -> None:
-    """Add `extractor.<name>` removals for the landmarks whose text is not in `text`."""
+    """Add `generic.extractor_<name>` removals for the landmarks whose text is not in `text`."""
     kept = " ".join(text.split())
     reported = {" ".join(r.text.split()) for r in removed}
     for name, block in blocks:
         if block in kept or block in reported:
             continue
-        removed.append(Removal(f"extractor.{name}", "navigation", block[:_MAX]))
+        removed.append(Removal(f"generic.extractor_{name}", "navigation", block[:_MAX]))

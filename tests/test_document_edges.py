@@ -38,9 +38,9 @@ def test_a_sentence_starting_with_by_or_an_unknown_byline_stays() -> None:
 def test_generic_removal_report_names_what_the_extractor_dropped() -> None:
     doc = clean(_page("By Jane Reporter"), "https://news.example.org/a")
     assert doc.cleaner == "generic"
-    dropped = {r.rule: r.text for r in doc.removed if r.rule.startswith("extractor.")}
-    assert dropped.get("extractor.nav") == "Home | News | Sport"
-    assert "Privacy notice" in dropped.get("extractor.footer", "")
+    dropped = {r.rule: r.text for r in doc.removed if r.rule.startswith("generic.extractor_")}
+    assert dropped.get("generic.extractor_nav") == "Home | News | Sport"
+    assert "Privacy notice" in dropped.get("generic.extractor_footer", "")
     assert "Privacy notice" not in doc.text
 
 

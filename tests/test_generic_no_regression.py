@@ -39,7 +39,10 @@ pytestmark = pytest.mark.skipif(not ALL, reason="../shared/real-pages/trafilatur
 MAX_TEXT_RULE_LINE = 320  # a text rule removes a furniture line; article sentences run longer
 # DOM rules (cleaners/boilerplate.py) remove whole boxes, and record them under these ids
 DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.cta_box", "generic.disclosure",
-             "generic.trust_copyright", "generic.credit", "generic.popup", "generic.next_story"}
+             "generic.trust_copyright", "generic.credit", "generic.popup", "generic.next_story",
+             # not rules: page landmarks trafilatura itself left out, reported (cleaners/extractor_drops.py)
+             "generic.extractor_nav", "generic.extractor_header", "generic.extractor_footer",
+             "generic.extractor_aside", "generic.extractor_landmark"}
 
 # Issue 16 targets over the whole set, and what clean() reaches today (docs/extraction.md)
 TARGET = {"pass": 160, "with": 0.98, "without": 0.97}
