@@ -107,6 +107,7 @@ def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
 _LEAD_NAME = re.compile(r"(?:^|[-_\s])(?:standfirst|dek|sub-?title|sub-?headline|excerpt|lede|strapline|"
                         r"editors?[-_]?note|verdict)(?:$|[-_\s])", re.I)
 _MIN_LEAD = 20
+_BODY_PARAGRAPH = 150  # characters: a body paragraph, not a caption or a label
 _LABELS = etree.XPath(".//@class | .//@id")  # attribute strings: no element proxies made
 # substrings of every name above: a cheap first cut before the regex
 _LEAD_NEEDLE = re.compile("standfirst|dek|title|headline|excerpt|lede|strapline|editor|verdict", re.I)
@@ -114,22 +115,38 @@ _LEAD_NEEDLE = re.compile("standfirst|dek|title|headline|excerpt|lede|strapline|
 _TEXT_WITH = etree.XPath(".//text()[contains(normalize-space(.), $key)]")
 
 
+def _first_body_paragraph_line(body: HtmlElement) -> int | None:
+    """Source line of the first long paragraph: a standfirst comes before it."""
+    for p in body.iter("p"):
+        if len(_norm(p.text_content())) >= _BODY_PARAGRAPH and not _outside_article(p):
+            return p.sourceline
+    return None
+
+
 def find_named_lead(tree: HtmlElement) -> str | None:
-    """The first block the template names as standfirst (``dek``, ``excerpt``, ``verdict``…)."""
+    """The first block the template names as standfirst (``dek``, ``excerpt``, ``verdict``…)
+    that stands before the body's first long paragraph and holds no heading (a teaser card
+    with its own headline) and no image (a lead-image wrapper with its caption)."""
     body = tree.find(".//body")
     if body is None:
         return None
+    first_para: int | None | bool = False  # computed on the first candidate only
     for value in _LABELS(body):
         if not _LEAD_NEEDLE.search(value) or not _LEAD_NAME.search(value):
             continue
         node = value.getparent()
         if not isinstance(node.tag, str) or node.tag in ("script", "style", "a", "img", "span"):
             continue
-        if node.find(".//figure") is not None or node.find(".//img") is not None:
-            continue  # a lead-image wrapper ("lede-background"), its caption is no standfirst
+        if any(node.find(f".//{t}") is not None for t in ("figure", "img", "h1", "h2")):
+            continue
         text = _norm(_text(node))
-        if _MIN_LEAD <= len(text) <= _MAX_STANDFIRST and not _outside_article(node, _OUTSIDE_STANDFIRST):
-            return text
+        if not _MIN_LEAD <= len(text) <= _MAX_STANDFIRST or _outside_article(node, _OUTSIDE_STANDFIRST):
+            continue
+        if first_para is False:
+            first_para = _first_body_paragraph_line(body)
+        if first_para is not None and node.sourceline is not None and node.sourceline > first_para:
+            continue  # after the body started: another story's excerpt
+        return text
     return None
 
 

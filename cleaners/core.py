@@ -21,7 +21,7 @@ from cleaners.generic_extract import extract_generic
 __all__ = ["CLEANER_VERSION", "clean", "clean_text", "format_text", "to_rule_text"]
 
 # Bump on any rule change: stored documents say which rules made them.
-CLEANER_VERSION = "2026.12.02-4"  # byline lines in authors out of the text, extractor drops reported, Wired-Gov times in UK local, Mirage source_url (issue 15)
+CLEANER_VERSION = "2026.12.02-5"  # generic path: link-headline lines, standfirst guards (issue 16); -4: bylines, extractor drops (issue 15)
 
 _BULLET = re.compile(r"^[•●▪◦·*]\s+")
 _LIST_LINE = re.compile(r"^(?:- |\| )")

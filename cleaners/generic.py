@@ -62,7 +62,9 @@ class GenericRules(SiteCleaner):
              r"(?: here)?[.!]?)"
              r"|Keep up with the latest news from .{1,80} with our (?:daily|weekly) newsletter.*"
              r"|Buy the e-paper of the .{1,200} here for instant access to .{1,200}"
-             r"|I would like to be emailed about offers, events and updates from .{1,80}",
+             r"|I would like to be emailed about offers, events and updates from .{1,80}"
+             # a newsletter box's pitch (eval: nature.com briefing box)
+             r"|.{0,160}\bdelivered (?:straight |directly )?to your inbox\b.{0,80}",
              kind="promo"),
         # cookie banners: button labels and GOV.UK's banner sentences (sites.md §1a)
         drop("cookie_notice",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from cleaners import clean, clean_text
+from cleaners.anchors import find_named_lead
 from cleaners.boilerplate import drop_link_lines, link_texts, prune_generic_furniture
 from cleaners.extract import parse_html
 
@@ -146,3 +147,13 @@ def test_headline_links_after_the_article_go_but_a_linked_heading_in_it_stays() 
     assert [r.text for r in removed] == [
         "Council approves a budget for the new bridge", "Flooding closes three roads in the city centre",
         "Next: the ring road reopens on Monday morning"]
+
+
+def test_named_standfirst_after_the_body_or_with_a_headline_is_another_storys() -> None:
+    dek = "<p class='c-entry-summary p-dek'>Engineers expect 12,000 vehicles a day.</p>\n"
+    assert find_named_lead(parse_html(_page(dek + BODY))) == "Engineers expect 12,000 vehicles a day."
+    teaser = ("<div class='post__excerpt'><h2>Another story</h2>Ministers met on Monday to agree a "
+              "timetable for the new road scheme.</div>\n")
+    assert find_named_lead(parse_html(_page(teaser + BODY))) is None
+    late = "<p class='post__excerpt'>Ministers met on Monday to agree a timetable.</p>"
+    assert find_named_lead(parse_html(_page(BODY.replace("</p>", "</p>\n") + late))) is None
