@@ -66,7 +66,7 @@ def test_seed_metadata_moved_not_lost(capsys: pytest.CaptureFixture[str]) -> Non
                               "--json"))
     assert wired["metadata"]["source_url"].startswith("https://www.gov.uk/government/news/foreign-secretary")
     assert wired["metadata"]["department"] == "Foreign,Commonwealth and Development Office"
-    assert wired["published"] == "2025-10-09T10:15:00"
+    assert wired["published"] == "2025-10-09T10:15:00+01:00"  # UK local time (issue 15), as the golden
     assert {r["kind"] for r in wired["removed"]} >= {"metadata-moved", "latest-news", "share"}
     mirage = json.loads(_clean(capsys, "001_9b046bc58ca4fc50", "--json"))
     assert mirage["cleaner"] == "mirage" and mirage["metadata"]["source_byline"] == "UK Gov"
