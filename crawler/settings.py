@@ -61,7 +61,7 @@ GOVWIRE_REDIS_URL = _env("GOVWIRE_REDIS_URL", "")
 GOVWIRE_RUN_ID = _env("GOVWIRE_RUN_ID", "")
 # Seconds without a heartbeat after which a worker's leased requests go back to the queue.
 GOVWIRE_LEASE_TTL = float(_env("GOVWIRE_LEASE_TTL", "30"))
-# Requests one worker may hold at once (0: CONCURRENT_REQUESTS_PER_DOMAIN); the rest stay shared.
+# Requests one worker may hold at once (0: twice CONCURRENT_REQUESTS_PER_DOMAIN); the rest stay shared.
 GOVWIRE_PREFETCH = int(_env("GOVWIRE_PREFETCH", "0"))
 ADDONS = {"crawler.addons.RedisDistribution": 100, "crawler.contact.ContactAddon": 0}
 

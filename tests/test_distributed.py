@@ -224,3 +224,25 @@ def test_one_run_per_site(web: Any, tmp_path: Path, redis_url: str) -> None:
     assert again.returncode == 3, err
     assert "run nightly-42 of govuk already finished" in err
     assert not web.requests("www.gov.uk")
+
+
+def test_run_whose_every_worker_died_resumes_with_its_id(web: Any, tmp_path: Path,
+                                                         redis_url: str) -> None:
+    cluster = Cluster(web, tmp_path, redis_url, delay=0.15)
+    (only,) = cluster.start(1, GOVWIRE_RUN_ID="backfill-7")
+    deadline = time.time() + 120
+    while len(web.requests("www.gov.uk")) < 14 and time.time() < deadline and only.poll() is None:
+        time.sleep(0.05)
+    assert only.poll() is None, "the run ended before the kill"
+    os.killpg(only.pid, signal.SIGKILL)
+    only.communicate(timeout=30)
+    # a new worker of the same run takes the dead one's leases once they expire, and finishes
+    run = the_run(cluster.run(1, GOVWIRE_RUN_ID="backfill-7"))
+    assert run["run_id"] == "backfill-7" and len(run["dead_workers"]) == 1
+    assert "unfinished" not in run
+    pages = {web.url("www.gov.uk", p) for p in articles(web)}
+    docs = [json.loads(p.read_text()) for p in (cluster.store / "docs" / "govuk").rglob("*.json")]
+    assert {d["url"] for d in docs} >= pages
+    assert warc_urls(cluster.store) >= pages
+    state = json.loads((cluster.store / "state" / "govuk.json").read_text())["urls"]
+    assert pages <= set(state)

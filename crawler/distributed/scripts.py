@@ -104,9 +104,16 @@ return cur == ARGV[4] or not cur
 """
 
 # ARGV: prefix, worker, summary JSON. Returns 1 when this worker is the last one: it finalises.
+# Leases the worker still holds (it was stopped early: an error, CloseSpider) go back to the queue.
 CLOSE = """
 local p = ARGV[1]
 local w = ARGV[2]
+local h = redis.call('HGETALL', p .. 'leases:' .. w)
+for i = 1, #h, 2 do
+  local f = h[i]
+  redis.call('ZADD', p .. 'queue', string.sub(f, string.find(f, ':', 1, true) + 1), h[i + 1])
+end
+redis.call('DEL', p .. 'leases:' .. w)
 redis.call('HSET', p .. 'summary', w, ARGV[3])
 redis.call('SREM', p .. 'workers', w)
 redis.call('SREM', p .. 'starting', w)
