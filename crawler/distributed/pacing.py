@@ -51,11 +51,14 @@ class SharedPace:
         key = f"govwire:pace:{host}"
         wait = 0.01
         try:
-            while not self._acquire(keys=[key + ":slots"], args=[token, self.concurrency, self.slot_ttl_ms]):
+            # Redis calls in a thread: the reactor keeps downloading during the round trip
+            while not await asyncio.to_thread(self._acquire, keys=[key + ":slots"],
+                                              args=[token, self.concurrency, self.slot_ttl_ms]):
                 await asyncio.sleep(wait)
                 wait = min(0.2, wait * 2)
             if self.delay_ms:
-                while (ms := int(self._pace(keys=[key + ":next"], args=[self.delay_ms]))) > 0:
+                while (ms := int(await asyncio.to_thread(self._pace, keys=[key + ":next"],
+                                                         args=[self.delay_ms]))) > 0:
                     await asyncio.sleep(ms / 1000)
         except RedisError as e:
             # Redis gone: the worker is finishing what it holds (the scheduler gives it no
@@ -67,8 +70,10 @@ class SharedPace:
         return token
 
     def release(self, host: str, token: str) -> None:
-        if not token:
-            return
+        if token:
+            asyncio.get_running_loop().run_in_executor(None, self._release, host, token)
+
+    def _release(self, host: str, token: str) -> None:
         try:
             self.server.zrem(f"govwire:pace:{host}:slots", token)
         except Exception as e:  # the slot expires on its own

@@ -17,14 +17,14 @@ import json
 import logging
 import threading
 import time
-from concurrent.futures import Future, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from twisted.internet import task, threads
+from twisted.internet import task
 
 from crawler.distributed.run import Run, merge_figures
 from crawler.spiders.base import META_DIGEST, META_REVISIT, META_WARC
@@ -32,7 +32,7 @@ from crawler.spiders.base import META_DIGEST, META_REVISIT, META_WARC
 logger = logging.getLogger(__name__)
 
 STATS_EXTRA = "govwire/summary_extra"  # read by crawler/runner.py into the site's summary
-RUN_ATTR = "govwire_run"               # the crawler's Run, for the start() tracker
+RUN_ATTR = "govwire_scheduler"         # the crawler's LeasedScheduler, for the start() tracker
 META_START = "govwire_start"  # from start(): every worker yields it, so one copy is fetched
 PER_RESPONSE_META = {META_WARC, META_DIGEST, META_REVISIT, "govwire_fetched_at"}
 
@@ -63,7 +63,12 @@ class LeasedScheduler:
         self._status_at = 0.0
         self._status_done = False
         self._loop: task.LoopingCall | None = None
-        self._acking = False
+        # pushes and acknowledgements go to Redis from one thread, in order (a page's follow-up
+        # requests are queued before the page is acknowledged) and off the reactor (a Redis
+        # round trip on a loaded machine took ms; bench/distributed.py)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="govwire-redis")
+        self._writes = 0
+        self._writes_lock = threading.Lock()
         self._ack_lock = threading.Lock()
         self.leased = self.acked = 0
 
@@ -81,7 +86,7 @@ class LeasedScheduler:
         s = self.crawler.settings
         self.run = Run(self.server, self.site, wanted_id=s.get("GOVWIRE_RUN_ID") or "",
                        lease_ttl=self.lease_ttl)
-        setattr(self.crawler, RUN_ATTR, self.run)
+        setattr(self.crawler, RUN_ATTR, self)
         try:
             verdict = self.run.join()
         except Exception as e:
@@ -132,16 +137,40 @@ class LeasedScheduler:
         # what the capture attached to the previous hop (a redirect copies meta) is no message
         d["meta"] = {k: v for k, v in (d.get("meta") or {}).items() if k not in PER_RESPONSE_META}
         data = self.serializer.dumps(d)
-        try:
-            added = self.run.push(fp, request.priority, data,
-                                  dont_filter=request.dont_filter and not request.meta.get(META_START))
-        except Exception as e:
-            self._redis_failed(e)
-            return False
+        self._write(self._push, fp, request.priority, data,
+                    request.dont_filter and not request.meta.get(META_START))
+        return True  # the duplicate filter answers in Redis; stats count what it dropped
+
+    def start_done(self) -> None:
+        """After the pushes start() made: only then may the others see this worker idle."""
+        if self.run is not None and self.run.id and not self.refused:
+            self._write(self.run.finished_reading)
+
+    def _push(self, fp: str, priority: int, data: bytes, dont_filter: bool) -> None:
+        assert self.run is not None
+        added = self.run.push(fp, priority, data, dont_filter=dont_filter)
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value("scheduler/enqueued/redis" if added else "dupefilter/filtered")
-        return added
+
+    def _write(self, fn: Any, *args: Any) -> None:
+        with self._writes_lock:
+            self._writes += 1
+        try:
+            self._writer.submit(self._run_write, fn, *args)
+        except RuntimeError:  # closed already (a refused or stopped worker): nothing to tell
+            with self._writes_lock:
+                self._writes -= 1
+
+    def _run_write(self, fn: Any, *args: Any) -> None:
+        try:
+            if not self.redis_error:
+                fn(*args)
+        except Exception as e:
+            self._redis_failed(e)
+        finally:
+            with self._writes_lock:
+                self._writes -= 1
 
     def next_request(self) -> Request | None:
         if self.run is None or self.refused or self.redis_error or len(self._inflight) >= self.prefetch:
@@ -166,7 +195,7 @@ class LeasedScheduler:
     def has_pending_requests(self) -> bool:
         if self.run is None or self.refused or self.redis_error:
             return False
-        if self._inflight or self._finished:
+        if self._inflight or self._finished or self._writes:
             return True
         now = time.monotonic()
         if now - self._status_at > 0.2:
@@ -187,12 +216,9 @@ class LeasedScheduler:
 
     # -- acknowledgements --------------------------------------------------------------------
     def _tick(self) -> None:
-        if self._finished and not self._acking:
+        if self._finished:
             batch, self._finished = self._finished, []
-            self._acking = True
-            d = threads.deferToThread(self._ack, batch)
-            d.addErrback(lambda f: self._redis_failed(f.value))
-            d.addBoth(lambda _: setattr(self, "_acking", False))
+            self._write(self._ack, batch)
         # a waiting worker asks again soon rather than at the engine's 5 s heartbeat
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is not None and not self._inflight:
@@ -248,6 +274,8 @@ class LeasedScheduler:
             if run is not None:
                 run.stop_beating()
             return
+        self._writer.submit(lambda: None).result()  # every queued push and ack is in Redis
+        self._writer.shutdown(wait=True)
         try:
             if self._finished:
                 self._ack(self._finished)
@@ -338,9 +366,6 @@ class StartTracker:
                     item_or_request.meta[META_START] = True
                 yield item_or_request
         finally:
-            run = getattr(self.crawler, RUN_ATTR, None)
-            if run is not None and run.id:
-                try:
-                    run.finished_reading()
-                except Exception as e:
-                    logger.error("could not tell the run that start() is done: %s", e)
+            scheduler = getattr(self.crawler, RUN_ATTR, None)
+            if scheduler is not None:
+                scheduler.start_done()
