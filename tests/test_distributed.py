@@ -195,11 +195,12 @@ def test_delay_holds_for_the_whole_cluster(web: Any, tmp_path: Path, redis_url: 
     times = sorted(r.at for r in web.requests("www.gov.uk"))
     assert len(times) >= 20
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    # three workers each keeping 0.3 s on their own would send up to three requests per 0.3 s;
-    # the shared pace spaces every request of the cluster (arrival times at the server; 20% for timer jitter)
-    later = sorted(web.requests("www.gov.uk"), key=lambda r: r.at)[1:]
-    small = [(round(g, 3), r.path) for g, r in zip(gaps, later) if g < delay * 0.8]
-    assert not small, small
+    # three workers each keeping 0.3 s on their own would send up to three requests per 0.3 s.
+    # With the shared pace the cluster averages at least the delay between requests, and no
+    # two come close together (arrival times at the server; a loaded machine can delay one
+    # send after its turn was granted, hence half the delay as the floor for a single gap)
+    assert (times[-1] - times[0]) / len(gaps) >= delay * 0.95, sorted(gaps)[:5]
+    assert min(gaps) >= delay * 0.5, sorted(gaps)[:5]
 
 
 def test_one_run_per_site(web: Any, tmp_path: Path, redis_url: str) -> None:

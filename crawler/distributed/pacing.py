@@ -57,8 +57,9 @@ class SharedPace:
                 await asyncio.sleep(wait)
                 wait = min(0.2, wait * 2)
             if self.delay_ms:
-                while (ms := int(await asyncio.to_thread(self._pace, keys=[key + ":next"],
-                                                         args=[self.delay_ms]))) > 0:
+                # on the reactor, not in a thread: the grant must be followed by the send at
+                # once, or a late sender squeezes the next worker's turn
+                while (ms := int(self._pace(keys=[key + ":next"], args=[self.delay_ms]))) > 0:
                     await asyncio.sleep(ms / 1000)
         except RedisError as e:
             # Redis gone: the worker is finishing what it holds (the scheduler gives it no

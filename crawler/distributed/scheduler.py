@@ -218,27 +218,29 @@ class LeasedScheduler:
     def _tick(self) -> None:
         if self._finished:
             batch, self._finished = self._finished, []
-            self._write(self._ack, batch)
+            self._write(self._ack, batch, self._writes_so_far())
         # a waiting worker asks again soon rather than at the engine's 5 s heartbeat
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is not None and not self._inflight:
             slot.nextcall.schedule()
 
-    def _ack(self, batch: list[tuple[Request, str]]) -> None:
-        """Acknowledge once the pages are safe: WARC record and document writes finished."""
-        with self._ack_lock:
-            self._ack_locked(batch)
-
-    def _ack_locked(self, batch: list[tuple[Request, str]]) -> None:
+    def _writes_so_far(self) -> list[Future[Any]]:
+        """The session's store writes queued so far (taken on the reactor thread, which owns them)."""
         from crawler.session import ArchiveSession
 
-        assert self.run is not None
         sess = ArchiveSession.of(self.crawler)
+        return list(getattr(sess, "_pending", ())) if sess is not None else []
+
+    def _ack(self, batch: list[tuple[Request, str]], writes: list[Future[Any]]) -> None:
+        """Acknowledge once the pages are safe: WARC record and document writes finished."""
+        with self._ack_lock:
+            self._ack_locked(batch, writes)
+
+    def _ack_locked(self, batch: list[tuple[Request, str]], writes: list[Future[Any]]) -> None:
+        assert self.run is not None
         futures: list[Future[Any]] = [r.meta[META_WARC] for r, _ in batch
                                       if isinstance(r.meta.get(META_WARC), Future)]
-        if sess is not None:
-            futures += list(getattr(sess, "_pending", ()))  # document writes queued so far
-        wait(futures, timeout=120)
+        wait(futures + writes, timeout=120)
         self.run.ack([f for _, f in batch], self._state_of({r.url for r, _ in batch}))
         self.acked += len(batch)
 
@@ -278,16 +280,15 @@ class LeasedScheduler:
         self._writer.shutdown(wait=True)
         try:
             if self._finished:
-                self._ack(self._finished)
+                self._ack(self._finished, self._writes_so_far())
                 self._finished = []
             # every state entry this worker wrote goes to the run; the workers' own sessions
             # must not save it: the run's finaliser merges it into the store once
             run.ack([], self._state_of(self._fetched))
+            final = run.close(self._figures(sess))
             if sess is not None:
                 for st in sess.states.values():
                     st.dirty = False
-            figures = self._figures(sess)
-            final = run.close(figures)
             extra["distributed"] = {"run_id": run.id, "worker": run.worker,
                                     "role": "finaliser" if final else "worker",
                                     "leased": self.leased, "acked": self.acked}
@@ -319,23 +320,33 @@ class LeasedScheduler:
             merged["unfinished"] = {"queued": status.queued}
         if sess is not None:
             entries = run.state_entries()
-            if entries:
+            try:
                 st = CrawlState(sess.store, self.site).load()
                 for url, raw in entries.items():
                     st.put(url, UrlState(**raw))
                 st.save()
-            merged["state_entries_merged"] = len(entries)
+                merged["state_entries_merged"] = len(entries)
+            except Exception as e:  # the store is down: the entries stay in Redis (7 days)
+                logger.error("could not merge the run's crawl state into the store: %s", e)
+                sess.store_error = sess.store_error or f"could not save crawl state: {e}"
+                merged["state_error"] = str(e)
             if lost:
                 # a killed worker's WARC is an unfinished .open file in the spool; when the
                 # spool is shared (one machine, or one volume) mend and publish it now
-                report = sess.spool.sync()
-                merged["spool_sync"] = {"uploaded": report.uploaded, "repaired": report.repaired,
-                                        "pending": report.pending}
+                try:
+                    report = sess.spool.sync()
+                    merged["spool_sync"] = {"uploaded": report.uploaded, "repaired": report.repaired,
+                                            "pending": report.pending}
+                except Exception as e:  # `govwire sync` later publishes it
+                    logger.error("could not publish the spool of dead workers: %s", e)
+                    merged["spool_sync"] = {"error": str(e)}
             key = f"runs/{self.site}/{run.id}.json"
             sess.put_object(key, json.dumps(merged, sort_keys=True, indent=1).encode("utf-8"))
             merged["summary_key"] = key
-        if status.done:
+        if status.done and "state_error" not in merged:
             run.forget(merged)
+        elif status.done:
+            run.server.delete(run.prefix + "final")  # keys kept: the state is still in Redis
         else:
             # keep queue and seen-set: a worker started with the same GOVWIRE_RUN_ID resumes
             run.server.delete(run.prefix + "final")
