@@ -54,11 +54,12 @@ class CrawlSummary:
         return exitcodes.OK
 
     def _shared_run_did_work(self) -> bool:
-        """A distributed worker that found the work taken by others still did its part."""
+        """Distributed: the finaliser answers for the whole run (new or changed pages by any
+        worker); the other workers cannot know the run's outcome and report their part done."""
         for s in self.sites.values():
             dist = s.get("distributed") or {}
             run = dist.get("run")
-            if dist.get("role") == "worker" or (run and run.get("fetched")):
+            if dist.get("role") == "worker" or (run and run.get("new", 0) + run.get("changed", 0)):
                 return True
         return False
 
