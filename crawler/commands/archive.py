@@ -17,7 +17,7 @@ DESCRIPTION = """Fetch each URL with the same Scrapy downloader, middlewares and
 crawls, write request/response records to WARC, clean the page and store its document.
 
 One line per URL: OK/FAILED, site, title, words kept, where it was stored.
-Exit status: 0 if every URL was archived, 4 if some failed, 1 if all failed.
+Exit status: 0 if every URL was archived, 4 if some failed, 1 if all failed, 2 on a usage error.
 
 examples:
   govwire archive https://www.gov.uk/government/news/some-release

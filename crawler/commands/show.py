@@ -7,7 +7,8 @@ import json
 from archive.errors import NotFound
 from archive.keys import capture_prefix
 from crawler.commands._store import add_store_arguments, store_from_args
-from crawler.errors import BadInput
+from crawler.errors import BadInput, UsageError
+from crawler.urlnorm import redact_url, request_url
 
 HELP = "print the latest clean text of a URL and the list of its captures"
 
@@ -20,12 +21,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.runner import check_url
+
+    why = check_url(args.url)
+    if why:
+        raise UsageError(f"{why}: {redact_url(args.url)}")
+    url = request_url(args.url)  # as archived: no fragment, percent-encoded
     store = store_from_args(args)
     captures = []
-    for key in store.list(capture_prefix(args.url)):
+    for key in store.list(capture_prefix(url)):
         captures.append(json.loads(store.get_bytes(key)))
     if not captures:
-        raise BadInput(f"no capture of {args.url} in {store.uri}")
+        raise BadInput(f"no capture of {url} in {store.uri}")
     captures.sort(key=lambda c: c.get("fetched_at") or "")
     doc = None
     for c in reversed(captures):
@@ -44,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
               f"{doc.get('word_count')} words | fetched {doc.get('fetched_at')}\n")
         print(doc.get("text", ""))
         print()
-    print(f"{len(captures)} capture(s) of {args.url}:")
+    print(f"{len(captures)} capture(s) of {url}:")
     for c in captures:
         kind = "revisit " if c.get("revisit") else "response"
         w = c.get("warc") or {}
