@@ -108,3 +108,13 @@ def test_scores_over_the_set_and_both_halves() -> None:
     _, passed, n, w, o = rows[-1]
     assert n == 169
     assert passed >= FLOOR["pass"] and w >= FLOOR["with"] and o >= FLOOR["without"], rows[-1]
+
+
+SITE_PAGES = [p for p in ALL if p.get("url") and cleaner_for_url(p["url"]) is not None]
+
+
+@pytest.mark.parametrize("page", SITE_PAGES, ids=[p["file"].removesuffix(".html.gz") for p in SITE_PAGES])
+def test_pages_of_site_cleaners_in_the_set_no_worse_than_trafilatura(page: dict) -> None:
+    """The shared text rules of cleaners/generic.py run after every site cleaner too."""
+    got, base = _score(page["file"], "clean"), _score(page["file"], "trafilatura")
+    assert sum(got) >= sum(base), f"{page['file']}: {got} checks met, trafilatura {base}"
