@@ -11,7 +11,8 @@ from crawler import __version__
 from crawler.errors import USER_ERRORS, GovwireError
 
 # Explicit list (no package walk); each module has HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = ("archive", "crawl", "reclean", "show", "clean", "sync", "unlock", "index", "dataset", "demo", "sites",
+COMMANDS = ("archive", "crawl", "probe", "reclean", "show", "clean", "sync", "unlock", "index", "dataset", "demo",
+            "sites",
             "serve", "export")
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from cleaners.learned_boilerplate import mark_boilerplate
+from cleaners.quality import junk_hits
 from crawler.boilerplate import BoilerplateTable, load_table
 from crawler.seeds import Quality
 from crawler.session import ArchiveSession, dumps
@@ -29,13 +30,17 @@ class QualityHooks:
         self.quality = Quality()
         self.site = ""
         self.history: list[dict[str, Any]] = []
+        # `govwire probe`: one record per page (what was selected, why, how clean)
+        self.pages: list[dict[str, Any]] | None = (
+            [] if crawler.settings.getbool("GOVWIRE_PROBE", False) else None)
 
     def _read_store(self) -> Any:
         uri = self.crawler.settings.get("GOVWIRE_QUALITY_STORE")
         if uri:  # `govwire probe`: archive into a scratch store, learn from the real one
             from archive.storage import open_store
+            from crawler.session import _store_options
 
-            return open_store(uri)
+            return open_store(uri, **_store_options(self.crawler.settings))
         return self.session.store
 
     def open(self) -> None:
@@ -90,6 +95,17 @@ class QualityHooks:
     def document(self, doc: dict[str, Any]) -> None:
         if self.monitor is not None:
             self.monitor.document(doc)
+        if self.pages is not None:
+            removed = doc.get("removed", [])
+            self.pages.append({
+                "url": doc.get("url"), "selected": True, "title": doc.get("title"),
+                "cleaner": doc.get("cleaner"), "fallback_reason": doc.get("fallback_reason"),
+                "words": int(doc.get("word_count") or 0),
+                "rules": sorted({r["rule"] for r in removed if r.get("kind") != "suspected-boilerplate"}),
+                "junk": junk_hits(str(doc.get("text", ""))),
+                "boilerplate": [r["text"] for r in removed if r.get("kind") == "suspected-boilerplate"],
+                "evidence": (doc.get("metadata") or {}).get("selection", []),
+            })
 
     def unchanged(self, item: Any) -> None:
         if self.monitor is not None:
@@ -98,6 +114,9 @@ class QualityHooks:
     def rejected(self, item: Any, reason: str) -> None:
         if self.monitor is not None:
             self.monitor.page_rejected(reason, item.url)
+        if self.pages is not None:
+            self.pages.append({"url": item.url, "selected": False, "reason": reason,
+                               "evidence": item.metadata.get("selection", [])})
 
     # -- end of crawl --------------------------------------------------------------------------
     def close(self) -> None:
@@ -110,11 +129,16 @@ class QualityHooks:
         history = self.history
         rec["history"] = history_summary(history)
         rec["alarms"] = judge(rec, history, self.quality)
+        if self.pages is not None:
+            failed = [{"url": f.get("url"), "selected": False, "failed": f.get("reason")}
+                      for f in getattr(spider, "failures", []) or []]
+            rec["pages"] = self.pages + failed
         if self.crawler.settings.getbool("GOVWIRE_TELEMETRY", True) and not self.crawler.settings.get(
                 "GOVWIRE_QUALITY_STORE"):
             self.session.put_object(telemetry_key(self.site, datetime.now(timezone.utc), mon.run_id),
                                     dumps(rec))
-        for alarm in rec["alarms"]:
-            logger.error("quality alarm: %s: %s", self.site, alarm)
+        if self.pages is None:  # a probe judges for itself
+            for alarm in rec["alarms"]:
+                logger.error("quality alarm: %s: %s", self.site, alarm)
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(STATS_KEY, rec)

@@ -42,6 +42,7 @@ def test_demo_crawls_then_revisits_then_sees_the_update(tmp_path: Path) -> None:
     assert first["new"] >= 20 and first["failed"] == 0
     assert list(store.glob("warcs/*/*/*/*/*.warc.gz")) and "govwire show" in out
     rc, second, _ = _demo(store)  # same ports (demo-ports.json): everything is a 304 revisit
-    assert rc == 0 and second["new"] == 0 and second["changed"] == 0 and second["unchanged"] >= 20
+    assert rc == 3, "nothing new: exit 3"  # crawler/exitcodes.NOTHING
+    assert second["new"] == 0 and second["changed"] == 0 and second["unchanged"] >= 20
     rc, third, _ = _demo(store, "--update", "update-1")
     assert rc == 0 and third["changed"] == 1 and third["new"] == 1, third

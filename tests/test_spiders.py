@@ -232,7 +232,7 @@ def test_wiredgov_keeps_copies_of_govuk_releases_only(web: Any, seeds_for_fixtur
     (seed,) = _by_path(c, "09102025101500")
     assert seed["metadata"]["source_url"] == f"https://www.gov.uk/government/news/{SEED_SLUG}"
     assert seed["metadata"]["cleaner_url"].startswith("https://www.wired-gov.net/wg/news.nsf/articles/")
-    assert [s["metadata"]["skipped"] for s in c.skipped()] == ["no link to its original on gov.uk"]
+    assert [s["metadata"]["skipped"] for s in c.skipped()] == ["no evidence of a UK-government original (no gov.uk link)"]
     assert "councils+warn" in c.skipped()[0]["url"]  # Local Government Association (local.gov.uk)
     assert not any("/print/" in p for p in paths(web, "www.wired-gov.net"))
 

@@ -1162,7 +1162,9 @@ Disallow: /
     add_govuk_feeds(upd, items2, [FCDO])
     upd.files["_search_index.json"] = dumps([search_item(changed), search_item(new)]).encode()
     upd.write(out_updates / "update-1")
+    from crawler.demo.variants import build_variants
 
+    build_variants(out_web, out_updates)  # restyled / redesigned outlets (probe and selection tests)
     return {s.host: len([k for k in s.routes if not k.startswith("_")]) for s in sites}
 
 

@@ -20,6 +20,7 @@ from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.items import PageItem
+from crawler.selection import Evidence, decide, gather
 
 # Response meta keys set by the WARC capture extension (crawler/warc_capture.py).
 META_WARC = "govwire_warc"              # {"file","offset","length","record_id"} of the response/revisit record
@@ -569,17 +570,30 @@ def permits(source: Any, url: str) -> bool:
     return not allow or any(p.search(target) for p in allow)
 
 
+_NOTES_OPEN = re.compile(r"^(?:open|opendocument)=?$", re.IGNORECASE)
+
+
+def canonical_article_url(url: str) -> str:
+    """One URL per article where a site answers several spellings of it.
+
+    Lotus Domino sites (Wired-Gov, `….nsf/…`) serve `?open`, `?open=`, `?OpenDocument` and no
+    query alike, and `+` in the key may arrive as `%2B`: all become `…+…?open`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if ".nsf/" not in parts.path.lower():
+        return url
+    path = re.sub(r"%2[bB]", "+", parts.path)
+    query = "open" if not parts.query or _NOTES_OPEN.match(parts.query) else parts.query
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
 def _word_re(words: Iterable[str]) -> re.Pattern[str] | None:
     words = [w for w in words if w]
     if not words:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.I)
 
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 
 
 class SiteSpider(GovwireSpider):
@@ -635,12 +649,16 @@ class SiteSpider(GovwireSpider):
         entries = sorted(entries, key=lambda e: e.published or oldest, reverse=True)
         taken = self._per_source.setdefault(source.name, 0)
         for e in entries:
+            e.url = canonical_article_url(e.url)
+        entries = [e for e in entries if permits(source, e.url) and self.in_window(e.published)]
+        # sections/categories narrow the feed only while the feed still uses them: a feed whose
+        # entries match none (categories dropped or renamed) leaves it to the pages' evidence
+        sections_in_use = any(self._in_sections(e) for e in entries)
+        for e in entries:
             if self.max_items is not None and taken >= self.max_items:
                 return  # max_items counts per source: one busy title must not starve the others
-            if not permits(source, e.url) or not self.in_window(e.published):
-                continue
             self.crawler.stats.inc_value("govwire/entries")
-            verdict = self.entry_verdict(e)
+            verdict = self.entry_verdict(e, sections_in_use=sections_in_use)
             if verdict == "skip":
                 self.crawler.stats.inc_value("govwire/filtered/discovery")
                 self.crawler.stats.inc_value("govwire/rejected/feed entry not wanted (sections/keywords)")
@@ -654,19 +672,26 @@ class SiteSpider(GovwireSpider):
                              "verdict": verdict},
                 META_SOURCE: source.name})
 
-    def entry_verdict(self, e: Entry) -> str:
-        """"want", "check" (fetch, then let the page decide) or "skip", from the feed alone."""
-        f = self.filters()
+    def _in_sections(self, e: Entry) -> bool:
         from urllib.parse import urlsplit
 
         path = urlsplit(e.url).path.lstrip("/")
         cats = {c.lower() for c in e.categories}
-        if f["sections"]:
-            if not any(path.startswith(s.strip("/") + "/") or s.lower() in cats
-                       for s in f["sections"]):
+        return any(path.startswith(s.strip("/") + "/") or s.lower() in cats for s in self.filters()["sections"])
+
+    def entry_verdict(self, e: Entry, sections_in_use: bool = True) -> str:
+        """"want", "check" (fetch, then let the page decide) or "skip", from the feed alone.
+
+        Feed categories and URL sections narrow the feed (saving fetches) but never admit a
+        page by themselves on an aggregator, and stop narrowing when no entry of the feed
+        matches them any more (crawler/selection.py)."""
+        f = self.filters()
+        if f["sections"] and not self._in_sections(e):
+            if sections_in_use:
                 return "skip"
+            return "check" if (f["source_domains"] or f["bylines"] or f["keywords"]) else "skip"
         kw = _word_re(f["keywords"])
-        if kw is not None and not kw.search(" ".join([e.title, e.summary, *e.categories])):
+        if kw is not None and not kw.search(" ".join([e.title, e.summary])):
             # a wire story may name the minister only further down, or carry a PA byline:
             # worth one fetch when a section already narrowed it, never site-wide
             return "check" if (f["sections"] or f["bylines"]) else "skip"
@@ -683,20 +708,22 @@ class SiteSpider(GovwireSpider):
         if response.status != 200 or not isinstance(response, scrapy.http.TextResponse):
             yield self.page_item(response, **meta)
             return
-        bylines = page_bylines(response)
-        if bylines:
-            meta["byline"] = bylines[0]
+        ev = gather(response.selector.root, self.filters(), entry.get("categories") or ())
+        if ev.bylines:
+            meta["byline"] = ev.bylines[0]
         published = entry.get("published") or page_published(response)
         if published:
             meta["published"] = published
-        src_link = self.source_link(response)
-        if src_link:
-            meta["source_url"] = src_link
+        if ev.source_url:
+            meta["source_url"] = ev.source_url
+        if ev.department:
+            meta["department"] = ev.department
+        meta["selection"] = ev.signals
         for field_, xpath in self.seed.page_metadata.items():  # seed [page_metadata]
             value = response.xpath(xpath).get()
             if value and value.strip():
                 meta.setdefault(field_, value.strip())
-        why_not = self.page_rejects(response, entry, bylines, src_link, published)
+        why_not = self.page_rejects(ev, entry, published)
         if why_not:
             self.crawler.stats.inc_value("govwire/filtered/page")
             self.logger.info("not a government story (%s): %s", why_not, response.url)
@@ -704,60 +731,11 @@ class SiteSpider(GovwireSpider):
             return
         yield self.page_item(response, **meta)
 
-    def source_link(self, response: Response) -> str | None:
-        domains = {d.lower().removeprefix("www.") for d in self.filters()["source_domains"]}
-        if not domains:
-            return None
-        for href in response.xpath("//a/@href").getall():
-            href = href.strip()
-            if href.startswith("http") and _host(href) in domains:
-                return href
-        return None
-
-    def page_rejects(self, response: Response, entry: dict[str, Any], bylines: list[str],
-                     src_link: str | None, published: str | None) -> str | None:
-        """Why a fetched page is not a wanted story, or None when it is."""
-        f = self.filters()
+    def page_rejects(self, ev: Evidence, entry: dict[str, Any], published: str | None) -> str | None:
+        """Why a fetched page is not a wanted story, or None when it is (crawler/selection.py)."""
         if published and not self.in_window(parse_date(published)):
             return "outside the date window"
-        if f["source_domains"] and not src_link:
-            return "no link to its original on " + "/".join(f["source_domains"])
-        kw = _word_re(f["keywords"])
-        if entry.get("verdict") == "check" and kw is not None:
-            by = _word_re(f["bylines"])
-            if by is not None and any(by.search(b) for b in bylines):
-                return None
-            text = " ".join(response.xpath("//h1//text() | //p//text()").getall())
-            if not kw.search(text):
-                return "neither a government keyword nor a wire byline"
-        return None
-
-
-def page_bylines(response: Response) -> list[str]:
-    """Byline or source label strings a page states, most specific first."""
-    import json as _json
-
-    out: list[str] = []
-    for sel in ('//meta[@property="article:author_name"]/@content',
-                '//meta[@name="author"]/@content',
-                '//*[contains(@class,"source-label")]//text()',  # Mirage "UK Gov"
-                '//a[@rel="author"]//text()',
-                '//a[contains(@href,"/author/")]//text()',
-                '//*[contains(@class,"byline")]//text()'):
-        out += [t.strip() for t in response.xpath(sel).getall() if t.strip()]
-    for raw in response.xpath('//script[@type="application/ld+json"]/text()').getall():
-        try:
-            data = _json.loads(raw)
-        except ValueError:
-            continue
-        for obj in data if isinstance(data, list) else [data]:
-            if not isinstance(obj, dict):
-                continue
-            authors = obj.get("author")
-            for a in authors if isinstance(authors, list) else [authors]:
-                if isinstance(a, dict) and a.get("name"):
-                    out.append(str(a["name"]))
-    return list(dict.fromkeys(out))
+        return decide(ev, self.filters(), entry.get("verdict") or "check")
 
 
 def page_published(response: Response) -> str | None:
