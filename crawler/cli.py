@@ -12,8 +12,7 @@ from crawler.errors import USER_ERRORS, GovwireError
 
 # Explicit list (no package walk); each module has HELP, add_arguments(parser) and run(args) -> int.
 COMMANDS = ("archive", "crawl", "probe", "reclean", "show", "clean", "sync", "unlock", "index", "dataset", "demo",
-            "sites",
-            "serve", "export")
+            "sites", "serve", "export")
 
 
 def _load(name: str) -> ModuleType | None:
