@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 # pywb and wacz, the standard replay tools the tests check our output with, get a venv of their
 # own: pywb 2.10 pins redis==2.10.6 and werkzeug==3.1.7, which clash with scrapy-redis and Flask.
 REPLAY_VENV ?= .venv-replay
+RWP ?= .cache/replaywebpage
+RWP_VERSION ?= 2.5.3
 STORE ?= ./data
 
 .PHONY: install install-test run test demo bench clean
@@ -16,8 +18,15 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e '.[ui]'
 
-install-test: $(BIN)/python $(REPLAY_VENV)/bin/wacz
+install-test: $(BIN)/python $(REPLAY_VENV)/bin/wacz $(RWP)/package/sw.js
 	$(BIN)/pip install -q -e '.[test,redis]'
+
+# ReplayWeb.page's static UI (ui.js + sw.js) from npm, for the WACZ replay test; skipped
+# (and that test skips, saying why) where npm is missing
+$(RWP)/package/sw.js:
+	@if command -v npm >/dev/null; then mkdir -p $(RWP) && cd $(RWP) && \
+	  npm pack --silent replaywebpage@$(RWP_VERSION) >/dev/null && tar xzf replaywebpage-$(RWP_VERSION).tgz; \
+	else echo "npm not found: the ReplayWeb.page test will be skipped"; fi
 
 $(REPLAY_VENV)/bin/wacz:
 	$(PY) -m venv $(REPLAY_VENV) || python3 -m venv $(REPLAY_VENV)
@@ -40,4 +49,4 @@ bench: install-test
 	$(BIN)/python bench/dataset.py
 
 clean:
-	rm -rf $(VENV) $(REPLAY_VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(REPLAY_VENV) .cache build *.egg-info .pytest_cache

@@ -6,9 +6,14 @@ header, then one line per clean document: id, url, ts, title), `datapackage.json
 file with its sha256 and size, and `datapackage-digest.json` with the datapackage's own hash.
 ReplayWeb.page and pywb open it as it is.
 
-The index is the one `govwire index` writes: 304 revisits point at the 200 response they stand
-for (archive.index.resolve_not_modified), so the newest capture of an unchanged page replays with
-its content; a WARC holding such an original is included even when older than `since`.
+Index lines use py-wacz's conventions (file name relative to archive/, `sha1:`-prefixed
+digests: ReplayWeb.page reports "Archived Page Not Found" for unprefixed ones). A
+`server-not-modified` revisit (a 304) is left out of the WACZ index, though its record stays in
+the WARC: ReplayWeb.page (wabac.js) neither replays a 304 revisit with the original's content nor
+accepts an index line whose timestamp is not its record's date, and either kind of line makes it
+report the page as not found. Without it the URL replays the response the 304 confirmed, which is
+the same content. (`govwire index` for pywb keeps the capture, re-aimed at that response.)
+A WARC holding the original of an exported 304 revisit is included even when older than `since`.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import hashlib
 import heapq
 import json
 import os
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -97,23 +103,29 @@ def write_wacz(store: Store, out: Path, *, sites: list[str] | None = None,
     if len(names) != len(all_warcs):
         raise ArchiveError("two WARC files share a name; cannot flatten them into archive/")
 
-    # index over every WARC of the sites (originals of revisits may be older than `since`)
-    merged = resolve_not_modified(heapq.merge(*(_lines(store, _index_key(k)) for k in all_warcs)))
-    index: list[str] = []
-    for line in merged:
-        key, ts, f = parse_line(line)
-        own = str(f.get("revisit_filename") or f.get("filename"))
-        if own not in chosen:
-            continue
-        chosen_original = str(f.get("filename"))
-        if chosen_original in names.values():
-            chosen.add(chosen_original)  # an older WARC holding a revisit's original
-        f["filename"] = chosen_original.rsplit("/", 1)[-1]
-        if f.get("revisit_filename"):
-            f["revisit_filename"] = own.rsplit("/", 1)[-1]
-        index.append(f"{key} {ts} {json.dumps(f, sort_keys=True)}\n")
+    # two streaming passes over the merged index of every WARC of the sites: first find the
+    # older WARCs holding originals of the chosen 304 revisits, then keep the chosen lines
+    def resolved() -> Iterator[tuple[str, str, dict[str, Any]]]:
+        lines = heapq.merge(*(_lines(store, _index_key(k)) for k in all_warcs))
+        for line in resolve_not_modified(lines):
+            yield parse_line(line)
 
-    pages = _pages(store, chosen, sites)
+    chosen |= {str(f["filename"]) for _, _, f in resolved()
+               if f.get("revisit_filename") in chosen and f.get("filename") in names.values()}
+    index: list[str] = []
+    at: dict[tuple[str, str], str] = {}   # (WARC key, offset) -> index timestamp, for pages
+    for key, ts, f in resolved():
+        own = str(f.get("revisit_filename") or f.get("filename"))
+        if own not in chosen or f.get("revisit_filename") or (
+                f.get("mime") == "warc/revisit" and str(f.get("status")) == "304"):
+            continue  # 304 revisits are not indexed in a WACZ (see the module docstring)
+        f["filename"] = own.rsplit("/", 1)[-1]
+        if f.get("digest") and ":" not in str(f["digest"]):
+            f["digest"] = f"sha1:{f['digest']}"
+        index.append(f"{key} {ts} {json.dumps(f, sort_keys=True)}\n")
+        at[(own, str(f.get("offset")))] = ts
+
+    pages = _pages(store, at, sites)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
@@ -126,7 +138,7 @@ def write_wacz(store: Store, out: Path, *, sites: list[str] | None = None,
                 resources.append(_add_warc(store, z, key, f"archive/{name}"))
             resources.append(_add_bytes(z, "indexes/index.cdx", "".join(index).encode("utf-8")))
             header = {"format": "json-pages-1.0", "id": "pages", "title": title or "govwire documents"}
-            body = "".join(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n"
+            body = "".join(json.dumps(p, sort_keys=True) + "\n"  # ASCII: see _pages
                            for p in [header, *pages])
             resources.append(_add_bytes(z, "pages/pages.jsonl", body.encode("utf-8")))
             package = {"profile": "data-package", "resources": resources,
@@ -163,27 +175,47 @@ def _add_bytes(z: zipfile.ZipFile, path: str, data: bytes) -> dict[str, Any]:
 
 
 def _add_warc(store: Store, z: zipfile.ZipFile, key: str, path: str) -> dict[str, Any]:
-    """Stream one WARC into the ZIP uncompressed (WACZ wants WARCs stored, not deflated)."""
+    """Copy one WARC into the ZIP uncompressed (WACZ wants WARCs stored, not deflated).
+
+    The size is set up front so ZIP64 fields are written only for files that need them
+    (> 2 GiB): ReplayWeb.page 2.5 reported every page "not found" in a WACZ whose small
+    members all carried ZIP64 extra fields.
+    """
     local = store.local_path(key)
-    with z.open(_info(path, zipfile.ZIP_STORED), "w", force_zip64=True) as dest:
-        h = _Hashing(dest)
-        if local is not None:
-            with open(local, "rb") as src:
-                while chunk := src.read(CHUNK):
-                    h.write(chunk)
-        else:
+    tmp: Path | None = None
+    if local is None:  # a remote store: fetch to a temp file first, to know the size
+        fd, name = tempfile.mkstemp(prefix="wacz-", suffix=".warc.gz")
+        tmp = Path(name)
+        with os.fdopen(fd, "wb") as fh:
             offset = 0
             while chunk := store.get_range(key, offset, CHUNK):
-                h.write(chunk)
+                fh.write(chunk)
                 offset += len(chunk)
                 if len(chunk) < CHUNK:
                     break
+        local = tmp
+    try:
+        info = _info(path, zipfile.ZIP_STORED)
+        info.file_size = Path(local).stat().st_size
+        with z.open(info, "w") as dest, open(local, "rb") as src:
+            h = _Hashing(dest)
+            while chunk := src.read(CHUNK):
+                h.write(chunk)
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
     return {"name": path.rsplit("/", 1)[-1].lower(), "path": path,
             "hash": "sha256:" + h.sha.hexdigest(), "bytes": h.size}
 
 
-def _pages(store: Store, warcs: set[str], sites: list[str] | None) -> list[dict[str, Any]]:
-    """One page per clean document whose response is in the exported WARCs, oldest first."""
+def _pages(store: Store, at: dict[tuple[str, str], str], sites: list[str] | None
+           ) -> list[dict[str, Any]]:
+    """One page per clean document whose response is in the exported index, oldest first.
+
+    A page's `ts` is its capture's index timestamp (not the document's fetch time, which can
+    differ by a second): ReplayWeb.page looks the page up at exactly that time. Written
+    ASCII-only (\\u escapes), as py-wacz does.
+    """
     prefixes = [f"docs/{safe_site(s)}/" for s in sites] if sites else ["docs/"]
     pages = []
     for key in (k for p in prefixes for k in store.list(p) if k.endswith(".json")):
@@ -192,9 +224,11 @@ def _pages(store: Store, warcs: set[str], sites: list[str] | None) -> list[dict[
         except (NotFound, ValueError, UnicodeDecodeError):
             continue
         warc = doc.get("warc") or {}
-        if warc.get("file") not in warcs or not doc.get("url"):
+        ts = at.get((str(warc.get("file")), str(warc.get("offset"))))
+        if ts is None or not doc.get("url"):
             continue
-        pages.append({"id": str(doc.get("id") or key), "url": doc["url"],
-                      "ts": str(doc.get("fetched_at") or ""), "title": str(doc.get("title") or "")})
+        iso = f"{ts[:4]}-{ts[4:6]}-{ts[6:8]}T{ts[8:10]}:{ts[10:12]}:{ts[12:14]}Z"
+        pages.append({"id": str(doc.get("id") or key), "url": doc["url"], "ts": iso,
+                      "title": str(doc.get("title") or "")})
     pages.sort(key=lambda p: (p["ts"], p["url"]))
     return pages
