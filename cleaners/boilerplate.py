@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaners.document import Removal
+from cleaners.document import CleanDocument, Removal
 
-__all__ = ["drop_link_lines", "link_texts", "prune_generic_furniture"]
+__all__ = ["drop_link_lines", "link_texts", "move_author_bio", "prune_generic_furniture"]
 
 
 @dataclass(frozen=True)
@@ -147,3 +147,27 @@ def drop_link_lines(lines: list[str], links: set[str], removed: list[Removal]) -
     for i in sorted(drop):
         removed.append(Removal("generic.link_headline", "latest-news", lines[i]))
     return [ln for i, ln in enumerate(lines) if i not in drop]
+
+
+# "Jane Doe is a freelance writer…": a name, then is/was + article; the whole bio in italics
+_BIO = re.compile(r"^(?:[A-Z][\w'’.-]+ ){1,3}[A-Z][\w'’.-]+,? (?:is|was|has been) (?:a|an|the)\b")
+_MAX_BIO = 600
+
+
+def move_author_bio(tree: HtmlElement, doc: CleanDocument) -> None:
+    """The article's last paragraph, wholly in italics and of the form "Name is a …", is the
+    author's bio: it goes to ``doc.metadata["author_bio"]`` (recorded as metadata-moved).
+    Seen: searchlight.vc; a common sign-off of columns and guest posts."""
+    for em in tree.iter("em", "i"):
+        p = em.getparent()
+        if p is None or p.tag != "p" or len(p) != 1 or (p.text or "").strip() or (em.tail or "").strip():
+            continue
+        text = " ".join(em.text_content().split())
+        if len(text) > _MAX_BIO or not _BIO.match(text):
+            continue
+        if any(s.tag == "p" and s.text_content().strip() for s in p.itersiblings()):
+            continue  # not the last paragraph
+        doc.metadata.setdefault("author_bio", text)
+        doc.removed.append(Removal("generic.author_bio", "metadata-moved", text))
+        p.drop_tree()
+        return

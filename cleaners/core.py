@@ -21,7 +21,7 @@ from cleaners.generic_extract import extract_generic
 __all__ = ["CLEANER_VERSION", "clean", "clean_text", "format_text", "to_rule_text"]
 
 # Bump on any rule change: stored documents say which rules made them.
-CLEANER_VERSION = "2026.12.02-5"  # generic path: link-headline lines, standfirst guards (issue 16); -4: bylines, extractor drops (issue 15)
+CLEANER_VERSION = "2026.12.02-6"  # generic path: italic author bio to metadata, extras never lose the page (issue 16)
 
 _BULLET = re.compile(r"^[•●▪◦·*]\s+")
 _LIST_LINE = re.compile(r"^(?:- |\| )")
@@ -134,7 +134,7 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     if cleaner is None:
         blocks = landmarks(tree)  # before extraction edits the tree
         doc.text = format_text(drop_byline(apply_generic(to_rule_text(
-            extract_generic(tree, text, url, doc)), doc), doc))
+            extract_generic(tree, url, doc)), doc), doc))
         report_dropped(blocks, doc.text, doc.removed)
         return doc
     doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet_for(url), cleaner.name

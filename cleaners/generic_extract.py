@@ -1,37 +1,73 @@
-"""Extraction for outlets without a site cleaner: furniture pruned by markup, trafilatura,
-then the blocks a second extractor finds inside trafilatura's article stretch.
+"""Extraction for outlets without a site cleaner (docs/extraction.md).
 
-The site cleaners know their outlet's layout; an unknown outlet gets the generic furniture
-rules of :mod:`cleaners.boilerplate` before trafilatura sees the page, and
-:mod:`cleaners.second_opinion` for the blocks trafilatura dropped inside the article.
+The site cleaners know their outlet's layout; an unknown outlet gets, around trafilatura:
+furniture pruned by its own markup (:mod:`cleaners.boilerplate`) and the blocks the page's
+metadata vouches for put back when the extractor dropped them (:mod:`cleaners.anchors`).
+These extras never cost the page: if one of them fails, the text is trafilatura's alone and
+``doc.metadata["generic_extras_error"]`` says why (style rule 19).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
 from cleaners.anchors import (add_recipe_ingredients, add_standfirst, find_article_body,
                               find_named_lead, find_recipe_ingredients, find_standfirst,
                               use_article_body)
-from cleaners.boilerplate import drop_link_lines, link_texts, prune_generic_furniture
+from cleaners.boilerplate import (drop_link_lines, link_texts, move_author_bio,
+                                  prune_generic_furniture)
 from cleaners.document import CleanDocument
 from cleaners.extract import extract_text
 
 __all__ = ["extract_generic"]
 
 
-def extract_generic(tree: HtmlElement, html: str, url: str | None, doc: CleanDocument) -> str:
-    """Main text of a page of an unknown outlet, in the rule model (one line a paragraph)."""
+@dataclass
+class _Anchors:
+    """What is read from the page before trafilatura edits the tree."""
+
+    standfirst: str | None = None
+    named_lead: str | None = None
+    ingredients: list[str] = field(default_factory=list)
+    article_body: str = ""
+    links: set[str] = field(default_factory=set)
+
+
+def _before(tree: HtmlElement, doc: CleanDocument) -> _Anchors:
     prune_generic_furniture(tree, doc.removed)
-    standfirst = find_standfirst(tree, doc.description)  # before trafilatura edits the tree
-    named_lead = find_named_lead(tree)
-    ingredients = find_recipe_ingredients(tree)
-    article_body = find_article_body(tree)
-    links = link_texts(tree)
+    move_author_bio(tree, doc)
+    return _Anchors(find_standfirst(tree, doc.description), find_named_lead(tree),
+                    find_recipe_ingredients(tree), find_article_body(tree), link_texts(tree))
+
+
+def _after(first: list[str], a: _Anchors, doc: CleanDocument) -> list[str]:
+    lines = use_article_body(a.article_body, drop_link_lines(first, a.links, doc.removed))
+    if not lines:
+        return lines
+    n = len(lines)
+    lines = add_standfirst(a.named_lead, lines, doc.title)
+    lines = add_standfirst(a.standfirst, lines, doc.title)
+    lines = add_recipe_ingredients(a.ingredients, lines)
+    if len(lines) > n:
+        doc.metadata["anchored_lines"] = len(lines) - n
+    return lines
+
+
+def extract_generic(tree: HtmlElement, url: str | None, doc: CleanDocument) -> str:
+    """Main text of a page of an unknown outlet, in the rule model (one line a paragraph)."""
+    try:
+        anchors: _Anchors | None = _before(tree, doc)
+    except Exception as e:  # noqa: BLE001 -- an extra's bug must not lose the page
+        anchors, doc.metadata["generic_extras_error"] = None, f"{type(e).__name__}: {e}"
     first = [ln for ln in (x.strip() for x in extract_text(tree, url).split("\n")) if ln]
-    first = use_article_body(article_body, drop_link_lines(first, links, doc.removed))
-    if not first:
-        return ""
-    lines = add_recipe_ingredients(ingredients, add_standfirst(standfirst, add_standfirst(named_lead, first, doc.title), doc.title))
-    if len(lines) > len(first):
-        doc.metadata["anchored_lines"] = len(lines) - len(first)
-    return "\n".join(lines)
+    if anchors is None:
+        return "\n".join(first)
+    removed_before = len(doc.removed)
+    try:
+        return "\n".join(_after(first, anchors, doc))
+    except Exception as e:  # noqa: BLE001
+        del doc.removed[removed_before:]
+        doc.metadata.pop("anchored_lines", None)
+        doc.metadata["generic_extras_error"] = f"{type(e).__name__}: {e}"
+        return "\n".join(first)

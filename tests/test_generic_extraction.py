@@ -157,3 +157,14 @@ def test_named_standfirst_after_the_body_or_with_a_headline_is_another_storys() 
     assert find_named_lead(parse_html(_page(teaser + BODY))) is None
     late = "<p class='post__excerpt'>Ministers met on Monday to agree a timetable.</p>"
     assert find_named_lead(parse_html(_page(BODY.replace("</p>", "</p>\n") + late))) is None
+
+
+def test_italic_author_bio_at_the_end_moves_to_metadata_but_italic_prose_stays() -> None:
+    bio = ("Jane Doe is a freelance writer based in Leeds who covers transport and planning for "
+           "regional titles.")
+    doc = clean(_page(BODY + f"<p><em>{bio}</em></p>"), URL)
+    assert bio not in doc.text and doc.metadata["author_bio"] == bio
+    assert any(r.rule == "generic.author_bio" and r.kind == "metadata-moved" for r in doc.removed)
+    quote = "<p><em>Jane Doe is a resident of the street and says the works kept her awake.</em></p>"
+    doc = clean(_page(BODY[:600] + quote + BODY[600:]), URL)  # not the last paragraph
+    assert "says the works kept her awake" in doc.text and "author_bio" not in doc.metadata

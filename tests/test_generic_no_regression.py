@@ -46,7 +46,7 @@ DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.cta_box
 
 # Issue 16 targets over the whole set, and what clean() reaches today (docs/extraction.md)
 TARGET = {"pass": 160, "with": 0.98, "without": 0.97}
-FLOOR = {"pass": 152, "with": 0.976, "without": 0.978}
+FLOOR = {"pass": 153, "with": 0.976, "without": 0.980}
 
 
 def _norm(s: str) -> str:
