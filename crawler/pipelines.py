@@ -135,7 +135,8 @@ class ArchivePipeline:
             c.archived_only += 1
             outcome.reason = f"archived (no document: {why_not})"
         elif self.defer_clean:
-            c.archived_only += 1
+            self.quality.deferred(item)
+            c.deferred += 1
             outcome.reason = "archived (cleaning deferred: govwire reclean)"
         else:
             result, doc, key = await self._store_document(item, item.warc or {}, item.payload_digest or "",

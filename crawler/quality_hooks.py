@@ -107,6 +107,10 @@ class QualityHooks:
                 "evidence": (doc.get("metadata") or {}).get("selection", []),
             })
 
+    def deferred(self, item: Any) -> None:
+        if self.monitor is not None:
+            self.monitor.page_deferred(item.url)
+
     def unchanged(self, item: Any) -> None:
         if self.monitor is not None:
             self.monitor.page_unchanged(item.url)

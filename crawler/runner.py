@@ -49,7 +49,8 @@ class CrawlSummary:
             return exitcodes.ALARM
         if failed:
             return exitcodes.PARTIAL
-        if self.total("new") + self.total("changed") == 0 and not self._shared_run_did_work():
+        if self.total("new") + self.total("changed") + self.total("deferred") == 0 \
+                and not self._shared_run_did_work():
             return exitcodes.NOTHING  # only unchanged pages (or none): nothing new
         return exitcodes.OK
 
@@ -75,7 +76,7 @@ class CrawlSummary:
 
     def to_dict(self) -> dict[str, Any]:
         keys = ("fetched", "new", "changed", "unchanged", "archived_only", "failed", "skipped", "bytes",
-                "spooled", "recovered")
+                "spooled", "recovered", "deferred")
         d: dict[str, Any] = {k: self.total(k) for k in keys}
         d["sites"] = self.sites
         d["exit_code"] = self.exit_code

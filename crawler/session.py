@@ -60,6 +60,7 @@ class Counters:
     bytes: int = 0
     spooled: int = 0      # objects kept in the local spool because the store was unavailable
     recovered: int = 0    # documents a killed run had captured but not stored, completed now
+    deferred: int = 0     # articles archived for `govwire reclean` (crawl --defer-clean)
 
 
 @dataclass
@@ -434,7 +435,7 @@ class ArchiveSession:
         d: dict[str, Any] = {"fetched": c.fetched, "new": c.new, "changed": c.changed,
                              "unchanged": c.unchanged, "archived_only": c.archived_only,
                              "failed": c.failed, "bytes": c.bytes, "spooled": c.spooled,
-                             "recovered": c.recovered,
+                             "recovered": c.recovered, "deferred": c.deferred,
                              "store": self.store.uri, "seconds": round(time.time() - self.started, 2)}
         if self.lock_busy:
             d["lock_held"] = self.lock_busy

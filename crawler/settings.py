@@ -31,6 +31,8 @@ GOVWIRE_WARC_GZIP_LEVEL = int(_env("GOVWIRE_WARC_GZIP_LEVEL", "6"))
 # Worker processes for text extraction, so cleaning never blocks the reactor; 0 = inline.
 # One core is left to the reactor and the WARC thread (on 2 cores, 1 worker measured faster).
 GOVWIRE_CLEAN_WORKERS = int(_env("GOVWIRE_CLEAN_WORKERS", str(max(1, (os.cpu_count() or 2) - 1))))
+# Archive only: fetch, WARC and capture records, no cleaning (`govwire reclean` cleans later).
+GOVWIRE_DEFER_CLEAN = _env("GOVWIRE_DEFER_CLEAN", "0") not in ("0", "false", "no", "")
 # Threads writing documents and capture records to the store, off the reactor thread.
 GOVWIRE_STORE_THREADS = int(_env("GOVWIRE_STORE_THREADS", "4"))
 # Take a per-site lock in the store for the length of a crawl (cron safety).

@@ -88,6 +88,10 @@ class QualityMonitor:
         self.selected += 1
         self.unchanged += 1
 
+    def page_deferred(self, url: str = "") -> None:
+        """A selected article archived for `govwire reclean` (crawl --defer-clean): no text yet."""
+        self.selected += 1
+
     def document(self, doc: dict[str, Any]) -> None:
         self.selected += 1
         self.documents += 1

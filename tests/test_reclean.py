@@ -124,3 +124,37 @@ def test_filters_and_bad_input(crawled: Path, tmp_path: Path) -> None:
     rc, _, out = _govwire("reclean", "--store", str(store), "--since", "yesterday-ish")
     assert rc == 2 and out.strip().splitlines() == [
         "govwire: error: bad date 'yesterday-ish': use YYYY-MM-DD, an ISO datetime or an age like 2d"]
+
+
+PROVENANCE = ("warc", "fetched_at", "url", "final_url", "canonical_url", "id")
+
+
+def _content(store: Path) -> dict[str, dict[str, object]]:
+    out = {}
+    for key, data in _docs(store).items():
+        doc = json.loads(data)
+        out[key.split("/", 2)[2].split("/", 2)[2]] = {k: v for k, v in doc.items()
+                                                      if k not in PROVENANCE and k != "metadata"}
+    return out
+
+
+@pytest.mark.slow
+def test_defer_clean_archives_only_then_reclean_cleans(web: object, seeds_for_fixture_web: Path,
+                                                       tmp_path: Path) -> None:
+    """`crawl --defer-clean` writes WARCs and capture records but no document; `reclean` then
+    makes the same documents the inline crawl makes (same keys, same text and metadata)."""
+    env = _env(GOVWIRE_SEEDS_DIR=str(seeds_for_fixture_web))
+    inline, deferred = tmp_path / "inline", tmp_path / "deferred"
+    for store, extra in ((inline, ()), (deferred, ("--defer-clean",))):
+        rc, s, out = _govwire("crawl", "wiredgov", "mirage", "--store", str(store), "--since", "2025-01-01",
+                              "-s", "GOVWIRE_LOCK=0", *extra, env=env)
+        assert rc == 0, out
+    assert not (deferred / "docs").exists() and list(deferred.glob("captures/*/*/*.json"))
+    rc, s, out = _govwire("reclean", "--store", str(deferred), "--workers", "2")
+    assert rc == 0 and s["new"] >= 5, out
+    assert _content(deferred) == _content(inline)
+    # `show` finds the document through the capture record reclean completed
+    doc = json.loads(next(iter(_docs(deferred).values())))
+    rc2 = subprocess.run([sys.executable, "-m", "crawler.cli", "show", doc["url"], "--store", str(deferred)],
+                         capture_output=True, text=True, cwd=REPO, env=_env())
+    assert rc2.returncode == 0 and doc["title"] in rc2.stdout and "[document]" in rc2.stdout

@@ -28,6 +28,7 @@ new; 4 partial failure (some items failed, or objects were only spooled: run `go
 examples:
   govwire crawl --all --since 2d
   govwire crawl govuk independent --since 2025-10-01 --until 2025-10-31 --max-items 200
+  govwire crawl --all --defer-clean && govwire reclean    (archive now, clean after)
   scrapy crawl govuk -a since=2d          (same spiders, for schedulers that expect scrapy)
 """
 
@@ -75,6 +76,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--all", action="store_true", help="every configured site")
     p.add_argument("--since", help="only items published/updated since DATE or 2d/12h/1w")
     p.add_argument("--until", help="only items published/updated until DATE")
+    p.add_argument("--defer-clean", action="store_true",
+                   help="archive only (fetch, WARC, capture records): no cleaning during the crawl; "
+                        "`govwire reclean` makes the documents later, here or elsewhere")
     p.add_argument("--max-items", type=int, help="at most N articles from each source (a site's feed set, or each title of "
                         "a multi-title site such as iconic)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
@@ -100,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--max-items must be at least 1")
     check_sites(sites)
     settings = {**store_settings(args), **parse_sets(args.set)}
+    if args.defer_clean:
+        settings["GOVWIRE_DEFER_CLEAN"] = True
     if not args.verbose:
         settings.setdefault("LOG_LEVEL", "WARNING")
     summary = run_crawl(sites, store_uri=args.store, settings=settings, since=parse_when(args.since),
@@ -119,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
                   + (f" --spool {args.spool}" if getattr(args, "spool", None) else ""), file=sys.stderr)
     for name, alarms in summary.alarms.items():
         print(f"govwire: ALARM: {name}: {'; '.join(alarms)}", file=sys.stderr)
+    deferred = f"{d['deferred']} deferred (govwire reclean cleans them), " if d.get("deferred") else ""
     print(f"govwire: {d['fetched']} fetched, {d['new']} new, {d['changed']} changed, "
-          f"{d['unchanged']} unchanged, {d['failed']} failed, {d['bytes'] / 1e6:.1f} MB "
+          f"{d['unchanged']} unchanged, {deferred}{d['failed']} failed, {d['bytes'] / 1e6:.1f} MB "
           f"(exit {summary.exit_code})", file=sys.stderr)
     return summary.exit_code
