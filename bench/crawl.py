@@ -3,6 +3,7 @@
     python bench/crawl.py                 # 2,000 pages: pages/s of both, ratio, peak RSS at 1k
     python bench/crawl.py --pages 10000   # the 10k case (slower): peak RSS at 1k and 10k
     python bench/crawl.py --keep DIR      # keep the generated site / store for inspection
+    python bench/crawl.py --only bare,deferred,reclean,trafilatura   # a subset of the modes
 
 A synthetic site of realistic ~100 KB news pages (inline scripts and JSON hydration data, nav
 and footer link lists, 20-40 paragraphs, a few de-duplicated links to other articles) is
@@ -12,6 +13,10 @@ with the crawler for the GIL), and listed in a sitemap. Each crawl runs in its o
 (a) `urls` spider with `-a sitemap=…` through run_spiders(): WARC capture, conditional-request
 middleware, archive pipeline with cleaning, local store. (b) a plain scrapy.Spider that parses the
 sitemap and fetches every page, extracting only the title. RSS is sampled in the crawling process.
+(c) `deferred`: (a) with `--defer-clean` (fetch + WARC + capture records, no cleaning).
+(d) `reclean`: `govwire reclean --workers 1` over (c)'s store: documents from the WARCs, one core.
+(e) `trafilatura`: bare `trafilatura.extract()` over the same pages on one core, read from disk,
+the cost inline cleaning is compared with (issue 11: no more than bare trafilatura).
 """
 from __future__ import annotations
 
@@ -177,14 +182,15 @@ COMMON = {"CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "DOWN
           "DEFAULT_REQUEST_HEADERS": {"Accept-Encoding": "gzip, deflate"}}
 
 
-def child_govwire(sitemap: str, store: str, out: str) -> None:
+def child_govwire(sitemap: str, store: str, out: str, defer: bool = False) -> None:
     sys.path.insert(0, str(REPO))
     from crawler.runner import project_settings, run_spiders
 
     ext = dict(project_settings(None).getdict("EXTENSIONS"))
     ext["__main__.BenchProbe"] = 900
     settings = {**COMMON, "EXTENSIONS": ext, "BENCH_OUT": out, "GOVWIRE_PROGRESS_INTERVAL": 0,
-                "GOVWIRE_LOCK": False}
+                "GOVWIRE_LOCK": False, "GOVWIRE_DEFER_CLEAN": defer, "GOVWIRE_TELEMETRY": False,
+                "GOVWIRE_BOILERPLATE": False}
     summary = run_spiders([("urls", {"sitemap": sitemap})], store_uri=store, settings=settings)
     res = json.loads(Path(out).read_text())
     res["summary"] = {k: v for k, v in summary.to_dict().items() if k != "sites"}
@@ -213,6 +219,35 @@ def child_bare(sitemap: str, out: str) -> None:
     process.start()
 
 
+def child_trafilatura(root: str, out: str) -> None:
+    """Bare trafilatura on one core over the pages on disk, and govwire's clean() on the same."""
+    import trafilatura
+
+    sys.path.insert(0, str(REPO))
+    from cleaners import clean
+
+    pages = [p.read_bytes() for p in sorted((Path(root) / "news").iterdir())]
+    res: dict[str, Any] = {"pages": len(pages)}
+    for name, fn in (("trafilatura", lambda b: trafilatura.extract(b.decode("utf-8"))),
+                     ("clean", lambda b: clean(b, "http://127.0.0.1/news/x.html"))):
+        fn(pages[0])  # warm up
+        t = time.process_time()
+        for b in pages:
+            fn(b)
+        secs = time.process_time() - t
+        res[name] = {"cpu_s": round(secs, 2), "pages_per_s": round(len(pages) / secs, 1)}
+    Path(out).write_text(json.dumps(res))
+
+
+def run_reclean(store: str) -> dict[str, Any]:
+    t = time.perf_counter()
+    p = subprocess.run([sys.executable, "-m", "crawler.cli", "reclean", "--store", store, "--workers", "1",
+                        "--progress-interval", "0"], capture_output=True, text=True, cwd=REPO, check=True)
+    summary = json.loads(p.stdout.strip().splitlines()[-1])
+    return {"pages": summary["documents"], "seconds": summary["seconds"], "pages_per_s": summary["pages_per_second"],
+            "wall_s": round(time.perf_counter() - t, 1)}
+
+
 # ---------------------------------------------------------------------------------------------
 
 def run_child(args: list[str]) -> dict[str, Any]:
@@ -230,9 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--pages", type=int, default=2000, help="pages in the synthetic site (default 2000; 10000 for the RSS case)")
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (site/ and store/)")
-    ap.add_argument("--only", choices=("govwire", "bare"), help="run one side only")
+    ap.add_argument("--only", default="bare,govwire,deferred,reclean,trafilatura",
+                    help="comma-separated modes (default: all): bare, govwire, deferred, reclean, trafilatura")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
-    ap.add_argument("--child", choices=("govwire", "bare", "serve"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=("govwire", "deferred", "bare", "serve", "trafilatura"), help=argparse.SUPPRESS)
     ap.add_argument("--sitemap", help=argparse.SUPPRESS)
     ap.add_argument("--store", help=argparse.SUPPRESS)
     ap.add_argument("--root", help=argparse.SUPPRESS)
@@ -241,8 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.child == "serve":
         serve(Path(a.root))
         return 0
-    if a.child == "govwire":
-        child_govwire(a.sitemap, a.store, a.out)
+    if a.child in ("govwire", "deferred"):
+        child_govwire(a.sitemap, a.store, a.out, defer=a.child == "deferred")
+        return 0
+    if a.child == "trafilatura":
+        child_trafilatura(a.root, a.out)
         return 0
     if a.child == "bare":
         child_bare(a.sitemap, a.out)
@@ -261,26 +300,58 @@ def main(argv: list[str] | None = None) -> int:
         assert server.stdout is not None
         base = server.stdout.readline().strip()
         sitemap = f"{base}/sitemap.xml"
-        results: dict[str, Any] = {"pages": a.pages, "avg_page_kb": round(size / a.pages / 1000)}
-        if a.only in (None, "bare"):
+        results: dict[str, Any] = {"pages": a.pages, "avg_page_kb": round(size / a.pages / 1000),
+                                   "cores": os.cpu_count()}
+        modes = [m.strip() for m in a.only.split(",") if m.strip()]
+        if "bare" in modes:
             results["bare"] = run_child(["--child", "bare", "--sitemap", sitemap])
-        if a.only in (None, "govwire"):
+        if "govwire" in modes:
             results["govwire"] = run_child(["--child", "govwire", "--sitemap", sitemap, "--store", str(work / "store")])
+        if "deferred" in modes or "reclean" in modes:
+            results["deferred"] = run_child(["--child", "deferred", "--sitemap", sitemap,
+                                             "--store", str(work / "store-deferred")])
     finally:
         server.terminate()
         server.wait()
-    if "bare" in results and "govwire" in results and results["bare"]["pages_per_s"]:
-        results["ratio"] = round(results["govwire"]["pages_per_s"] / results["bare"]["pages_per_s"], 2)
+    if "reclean" in modes:
+        results["reclean"] = run_reclean(str(work / "store-deferred"))
+    if "trafilatura" in modes:
+        results["extract"] = run_child(["--child", "trafilatura", "--root", str(site)])
+    bare = results.get("bare", {}).get("pages_per_s")
+    for side in ("govwire", "deferred"):
+        if bare and side in results:
+            results[f"ratio_{side}"] = round(results[side]["pages_per_s"] / bare, 2)
+    if "ratio_govwire" in results:
+        results["ratio"] = results["ratio_govwire"]
+    if "extract" in results:
+        ex = results["extract"]
+        results["clean_vs_trafilatura_cpu"] = round(ex["clean"]["cpu_s"] / ex["trafilatura"]["cpu_s"], 2)
+        if "reclean" in results and results["reclean"]["pages_per_s"]:
+            results["reclean_vs_trafilatura"] = round(results["reclean"]["pages_per_s"]
+                                                      / ex["trafilatura"]["pages_per_s"], 2)
     if a.json:
         print(json.dumps(results, indent=2))
     else:
-        for side in ("bare", "govwire"):
+        for side in ("bare", "govwire", "deferred"):
             if side in results:
                 r = results[side]
                 print(f"{side:8} {r['pages']:6} pages in {r['seconds']:7.1f}s = {r['pages_per_s']:6.1f} pages/s, "
                       f"peak RSS {r['peak_rss_mb']} MB, RSS at {r['rss_mb_at']}")
-        if "ratio" in results:
-            print(f"ratio govwire/bare = {results['ratio']} (target >= 0.5)")
+        if "ratio_govwire" in results:
+            print(f"ratio govwire (inline cleaning)/bare = {results['ratio_govwire']} (target >= 0.5)")
+        if "ratio_deferred" in results:
+            print(f"ratio deferred (archive only)/bare = {results['ratio_deferred']} (target >= 0.8)")
+        if "reclean" in results:
+            r = results["reclean"]
+            print(f"reclean  {r['pages']:6} pages in {r['seconds']:7.1f}s = {r['pages_per_s']:6.1f} pages/s on 1 core")
+        if "extract" in results:
+            ex = results["extract"]
+            print(f"one core: trafilatura.extract {ex['trafilatura']['pages_per_s']} pages/s, govwire clean() "
+                  f"{ex['clean']['pages_per_s']} pages/s; clean/trafilatura CPU = "
+                  f"{results['clean_vs_trafilatura_cpu']} (target <= 1.0)")
+            if "reclean_vs_trafilatura" in results:
+                print(f"reclean (WARC read + clean + store) / bare trafilatura pages/s = "
+                      f"{results['reclean_vs_trafilatura']}")
         if "govwire" in results:
             print(f"govwire summary: {results['govwire'].get('summary')}")
     if not a.keep:
