@@ -158,3 +158,58 @@ def test_defer_clean_archives_only_then_reclean_cleans(web: object, seeds_for_fi
     rc2 = subprocess.run([sys.executable, "-m", "crawler.cli", "show", doc["url"], "--store", str(deferred)],
                          capture_output=True, text=True, cwd=REPO, env=_env())
     assert rc2.returncode == 0 and doc["title"] in rc2.stdout and "[document]" in rc2.stdout
+
+
+@pytest.mark.slow
+def test_dask_engine_local_mode_restores_identical_documents(crawled: Path, tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    store = _copy(crawled, tmp_path / "store")
+    before = _docs(store)
+    shutil.rmtree(store / "docs")
+    rc, s, out = _govwire("reclean", "--store", str(store), "--engine", "dask", "--workers", "2")
+    assert rc == 0 and s["engine"] == "dask" and s["new"] == len(before), out
+    assert _docs(store) == before
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_cluster_run_against_s3(web: object, seeds_for_fixture_web: Path, s3_bucket: str, s3_env: object) -> None:
+    """docs/scaling.md's recipe on loopback: archive-only crawl into S3, then a dask scheduler and
+    worker processes re-clean its WARCs straight from the bucket."""
+    pytest.importorskip("dask.distributed")
+    env = {**os.environ, "GOVWIRE_SEEDS_DIR": str(seeds_for_fixture_web), "GOVWIRE_PROGRESS_INTERVAL": "0",
+           "GOVWIRE_WARC_MAX_SIZE": "12000", "PYTHONPATH": str(REPO)}
+    rc, s, out = _govwire("crawl", "wiredgov", "mirage", "--store", s3_bucket, "--defer-clean",
+                          "--since", "2025-01-01", env=env)
+    assert rc == 0 and s["deferred"] >= 5, out
+    port = _free_port()
+    bindir = Path(sys.executable).parent
+    procs = [subprocess.Popen([str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    try:
+        procs.append(subprocess.Popen([str(bindir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--host",
+                                       "127.0.0.1", "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+                                      env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        rc, r, out = _govwire("reclean", "--store", s3_bucket, "--engine", "dask", "--scheduler",
+                              f"tcp://127.0.0.1:{port}", env=env)
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+    assert rc == 0 and r["new"] == s["deferred"] and r["warcs"] >= 2 and r["errors"] == 0, out
+    import boto3
+
+    bucket, prefix = s3_bucket.removeprefix("s3://").split("/", 1)
+    client = boto3.client("s3", endpoint_url=os.environ["GOVWIRE_S3_ENDPOINT_URL"])
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/docs/")["Contents"]]
+    assert len(keys) == r["new"]
+    assert s3_env.secret_key not in out  # type: ignore[attr-defined]

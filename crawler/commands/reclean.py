@@ -38,6 +38,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", help="only captures up to DATE (a bare date: its end)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="worker processes (default: every core); 1 = in this process")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: a process pool here (default); dask: a dask.distributed cluster "
+                        "(pip install -e '.[cluster]'), see docs/scaling.md")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); default a local cluster "
+                        "of --workers processes")
     p.add_argument("--restart", action="store_true", help="ignore the record of shards already done")
     p.add_argument("--progress-interval", type=float, default=5.0, metavar="SECONDS",
                    help="seconds between progress lines on stderr (0: none)")
@@ -54,7 +60,8 @@ def _when(value: str | None, end: bool = False) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.reclean import RecleanOptions, list_shards, run_local, summarise
+    from archive.cluster import EngineUnavailable, run_shards
+    from archive.reclean import RecleanOptions, list_shards, summarise
 
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
@@ -84,10 +91,17 @@ def run(args: argparse.Namespace) -> int:
         results.append(r)
         progress()
 
-    run_local(args.store, store_options(args), shards, options, workers, on_result)
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+    try:
+        run_shards(args.engine, args.store, store_options(args), shards, options, workers, on_result,
+                   scheduler=args.scheduler)
+    except EngineUnavailable as e:
+        raise UsageError(str(e)) from None
     progress(final=True)
     summary = summarise(results, time.monotonic() - t0, workers)
     code = exitcodes.NOTHING if not shards else exitcodes.PARTIAL if summary["errors"] else exitcodes.OK
+    summary["engine"] = args.engine
     summary["exit_code"] = code
     print(json.dumps(summary, sort_keys=True))
     return code
