@@ -5,6 +5,7 @@ bare trafilatura with ``cleaner="fallback"`` and a reason; it never loses the pa
 """
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from cleaners.base import SiteCleaner, cleaner_by_name, cleaner_for_url, detect_
 from cleaners.document import CleanDocument, Removal
 from cleaners.errors import CleanerInputError
 from cleaners.extractor_drops import landmarks, report_dropped
+from cleaners.extract_repair import drop_table_rules, restore_dropped_blocks
 from cleaners.extract import decode_html, extract_text, page_meta, parse_html
 from cleaners.generic import apply_generic
 from cleaners.generic_extract import extract_generic
@@ -21,7 +23,7 @@ from cleaners.generic_extract import extract_generic
 __all__ = ["CLEANER_VERSION", "clean", "clean_text", "format_text", "to_rule_text"]
 
 # Bump on any rule change: stored documents say which rules made them.
-CLEANER_VERSION = "2026.12.02-6"  # generic path: italic author bio to metadata, extras never lose the page (issue 16)
+CLEANER_VERSION = "2026.12.02-7"  # -7: dropped article blocks restored, table rule lines, layout fixes (issue 10); -6: generic path: italic author bio to metadata, extras never lose the page (issue 16)
 
 _BULLET = re.compile(r"^[•●▪◦·*]\s+")
 _LIST_LINE = re.compile(r"^(?:- |\| )")
@@ -142,7 +144,9 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     try:
         cleaner.page_metadata(tree, doc)
         prune_tree(tree, cleaner.prune_xpath, cleaner.name, doc.removed)
+        pristine = copy.deepcopy(tree)  # extraction edits the tree; the repair reads the page
         rule_text = to_rule_text(extract_text(tree, url))
+        rule_text, _ = restore_dropped_blocks(pristine, drop_table_rules(rule_text))
         rule_text = to_rule_text(cleaner.apply_rules(rule_text, doc))
         rule_text = drop_byline(apply_generic(rule_text, doc), doc)
         if cleaner.title_in_text:

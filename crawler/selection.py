@@ -24,21 +24,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from cleaners.article_region import article_root, is_furniture
+
 __all__ = ["Evidence", "article_root", "article_bylines", "decide", "gather", "source_links"]
 
-# class/id words of page furniture that is never the article (sidebars, boxes, rails)
-FURNITURE = re.compile(
-    r"(?:^|[\s_-])(?:side-?bar|sidebar-\w+|rail|widget|related|most-?read|most-?popular|popular|trending"
-    r"|promo|newsletter|sign-?up|subscribe|sponsor(?:ed)?|advert\w*|ads?|share|social|comments?"
-    r"|breadcrumbs?|menu|nav(?:igation)?|latest(?:-news)?|rightcol|leftcol|paywall|register|footer"
-    r"|cookie\w*|masthead|site-header|gallery|carousel|slideshow)(?:$|[\s_-])", re.IGNORECASE)
-SKIP_TAGS = {"nav", "aside", "footer", "form", "script", "style", "noscript", "template", "button",
-             "select", "iframe", "svg"}
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')]+")
 _PA_MARKS = re.compile(r"\bPA news agency\b|\([^()\n]{1,60}/PA(?: Wire)?\)|\bPA Wire\b|\bPA Media\b")
 MARKERS = {  # outlet re-publication marks: evidence of a copy, not of its origin
@@ -52,61 +46,7 @@ _UK_DEPARTMENT = re.compile(
     r"|Office of the Secretary of State for \w+)$")
 
 
-def _classes(el: Any) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}".strip()
-
-
-def _is_furniture(el: Any) -> bool:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag.lower() in SKIP_TAGS:
-        return True
-    if tag.lower() == "header" and not el.xpath(".//h1"):
-        return True  # a site header; an article header holds the headline
-    return bool(FURNITURE.search(_classes(el)))
-
-
-def _text_nodes(el: Any) -> Iterator[tuple[Any, str]]:
-    """(element, own text) in document order, furniture subtrees left out."""
-    if _is_furniture(el):
-        return
-    if el.text and el.text.strip():
-        yield el, el.text
-    for child in el:
-        if not isinstance(child.tag, str):
-            if child.tail and child.tail.strip():
-                yield el, child.tail
-            continue
-        yield from _text_nodes(child)
-        if child.tail and child.tail.strip():
-            yield el, child.tail
-
-
-def _para_text(el: Any) -> int:
-    return sum(len(t) for node, t in _text_nodes(el) if _in_para(node))
-
-
-def _in_para(node: Any) -> bool:
-    while node is not None:
-        if isinstance(node.tag, str) and node.tag.lower() in ("p", "li", "td", "blockquote"):
-            return True
-        node = node.getparent()
-    return False
-
-
-def article_root(root: Any) -> Any:
-    """The article: the smallest ancestor of the headline holding >= 70 % of the page's paragraph text."""
-    bodies = root.xpath("//body")
-    body = bodies[0] if bodies else root
-    total = _para_text(body)
-    h1s = [h for h in body.xpath(".//h1") if not any(_is_furniture(a) for a in h.iterancestors())]
-    if not h1s or total == 0:
-        return body
-    node = h1s[0].getparent()
-    while node is not None and node is not body:
-        if not _is_furniture(node) and _para_text(node) >= 0.7 * total:
-            return node
-        node = node.getparent()
-    return body
+_is_furniture = is_furniture
 
 
 def article_lines(article: Any) -> list[str]:

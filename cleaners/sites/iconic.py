@@ -57,7 +57,8 @@ class IconicCleaner(SiteCleaner):
     }) | _TITLE_PHRASES
     metadata_lines = (
         move_to_metadata(  # "09 Oct 2025" under the "Search" label; seeds/002 line 3, §2d
-            "dateline", rf"\A(?:Search\n)?(?P<line>(?P<value>\d{{1,2}} {_MON} \d{{4}}))$",
+            # above the title (seeds/002) or just under it (tests/layouts/iconic)
+            "dateline", rf"\A(?:Search\n)?(?:[^\n]{{10,300}}\n){{0,2}}?(?P<line>(?P<value>\d{{1,2}} {_MON} \d{{4}}))$",
             field="dateline"),
     )
     cut_between = (  # "Search" header label, only as the very first line; seeds/002 line 1

@@ -12,10 +12,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from cleaners.base import SiteCleaner, drop, move_to_metadata, prune, register, truncate
-from cleaners.document import CleanDocument
+from cleaners.document import CleanDocument, Removal
 
 UK = ZoneInfo("Europe/London")
 _URL_STAMP = re.compile(r"\+(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{2})(?:\?|$)")  # DDMMYYYYHHMMSS
+
+
+_DEPT = re.compile(r"[A-Z][\w&,'’ -]{1,118}[\w)]")
 
 
 @register("wired-gov.net")
@@ -56,4 +59,14 @@ class WiredGovCleaner(SiteCleaner):
                 doc.published = datetime(y, mo, d, h, mi, s, tzinfo=UK).isoformat()
             except ValueError:  # not a real date: leave it unknown
                 pass
+        return self._department_above_title(text, doc)
+
+    def _department_above_title(self, text: str, doc: CleanDocument) -> str:
+        """The department line sits right above the title even without "|Printable version"
+        under it (tests/layouts/wiredgov); a label, not a sentence."""
+        lines = text.split("\n")
+        if len(lines) > 1 and doc.title and lines[1].strip() == doc.title and _DEPT.fullmatch(lines[0].strip()):
+            doc.metadata.setdefault("department", lines[0].strip())
+            doc.removed.append(Removal(f"{self.name}.department", "metadata-moved", lines[0].strip()))
+            return "\n".join(lines[1:])
         return text
