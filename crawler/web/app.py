@@ -23,7 +23,7 @@ from archive.keys import capture_prefix
 from archive.storage import Store
 from cleaners.errors import CleanerInputError
 from crawler.web import alignment
-from crawler.web.catalog import RELEASE_SITES, Catalog, DocRow, Query
+from crawler.web.catalog import RELEASE_SITES, REV, Catalog, DocRow, Query
 from crawler.web.inert import inert_html, mark_removed, render
 from crawler.web.original import read_original
 from crawler.web.telemetry import chart, site_runs
@@ -38,7 +38,7 @@ ARCHIVED_CSP = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline
                 "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox")
 _SITE = re.compile(r"^[a-z0-9_.-]{1,64}$")
 _HASH = re.compile(r"^[0-9a-f]{40}$")
-_REV = re.compile(r"^[0-9]{14}-[A-Za-z0-9]{1,16}$")
+_REV = re.compile(rf"^(?:{REV})$")
 _BAD_PATH = re.compile(r"(^|/)\.\.?(/|$)|\\|%2e|%2f|%5c|%00|\x00", re.IGNORECASE)
 
 
@@ -109,7 +109,7 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None) -> Flask:
         other = request.args.get("diff", "")
         prev = next((r for r in revisions if r.rev == other), None) if other else None
         if prev is None:
-            older = [r for r in revisions if r.rev < rev]
+            older = [r for r in revisions if (r.fetched_at, r.rev) < (row.fetched_at, row.rev)]
             prev = older[-1] if older else None
         diff = _diff(load(prev)["text"], doc.get("text", ""), prev.rev, rev) if prev else []
         return render_template("document.html", row=row, doc=doc, revisions=revisions, prev=prev,

@@ -19,8 +19,10 @@ from archive.storage import Store
 
 __all__ = ["DOC_KEY", "SHORT_TEXT_WORDS", "Catalog", "DocRow", "doc_alarms"]
 
-# docs/<site>/<h2>/<urlhash>/<ts14>-<digest8>.json  (archive.keys.doc_key)
-DOC_KEY = re.compile(r"^docs/([a-z0-9_.-]{1,64})/([0-9a-f]{2})/([0-9a-f]{40})/([0-9]{14}-[A-Za-z0-9]{1,16})\.json$")
+# docs/<site>/<h2>/<urlhash>/<payload digest>.json (archive.keys.doc_key); stores written before
+# that layout name revisions <ts14>-<digest8>.json
+REV = r"[0-9]{14}-[A-Za-z0-9]{1,16}|[A-Za-z0-9]{1,40}"
+DOC_KEY = re.compile(rf"^docs/([a-z0-9_.-]{{1,64}})/([0-9a-f]{{2}})/([0-9a-f]{{40}})/({REV})\.json$")
 SHORT_TEXT_WORDS = 50
 RELEASE_SITES = frozenset({"govuk"})
 REFRESH_EVERY = 3.0  # seconds between key listings
@@ -132,13 +134,13 @@ class Catalog:
         best: dict[tuple[str, str], DocRow] = {}
         for r in self.all():
             k = (r.site, r.urlhash)
-            if k not in best or r.rev > best[k].rev:
+            if k not in best or (r.fetched_at, r.rev) > (best[k].fetched_at, best[k].rev):
                 best[k] = r
         return list(best.values())
 
     def revisions(self, site: str, urlhash: str) -> list[DocRow]:
         return sorted((r for r in self.all() if r.site == site and r.urlhash == urlhash),
-                      key=lambda r: r.rev)
+                      key=lambda r: (r.fetched_at, r.rev))
 
     def get(self, site: str, urlhash: str, rev: str) -> DocRow | None:
         self.refresh()
