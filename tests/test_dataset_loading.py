@@ -75,3 +75,16 @@ def test_duckdb_and_polars(out: Path) -> None:
     assert docs.filter(~pl.col("is_release"))["text"].null_count() == 5
     copies = pl.read_parquet(f"{out}/copies/*.parquet")
     assert copies.filter(pl.col("source_status") == "linked").height == 4
+
+
+def test_hf_datasets_loads_a_jsonl_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf" / "datasets"))
+    seed_store(tmp_path / "store")
+    assert main(["dataset", "build", "--store", str(tmp_path / "store"), "--out", str(tmp_path / "out"),
+                 "--quiet", "--format", "jsonl"]) == 0
+    from datasets import load_dataset
+    links = load_dataset(str(tmp_path / "out"), name="syndication", split="train")
+    assert sum(links["linked"]) == 4
+    assert load_dataset(str(tmp_path / "out"), name="alignments", split="train").num_rows > 20
