@@ -256,9 +256,15 @@ class _Spill:
         self.index: list[tuple[Any, int, int]] = []
 
     def add(self, row: dict[str, Any]) -> None:
-        data = pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
+        self.add_group(self.key(row), [row])
+
+    def add_group(self, key: Any, rows: list[dict[str, Any]]) -> None:
+        """Rows that sort together (one copy's paragraphs): one index entry for all of them."""
+        if not rows:
+            return
+        data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self.file.seek(0, io.SEEK_END)
-        self.index.append((self.key(row), self.file.tell(), len(data)))
+        self.index.append((key, self.file.tell(), len(data)))
         self.file.write(data)
 
     def __len__(self) -> int:
@@ -267,7 +273,7 @@ class _Spill:
     def sorted_rows(self) -> Iterator[dict[str, Any]]:
         for _, off, n in sorted(self.index, key=lambda e: e[0]):
             self.file.seek(off)
-            yield pickle.loads(self.file.read(n))
+            yield from pickle.loads(self.file.read(n))
 
     def close(self) -> None:
         self.file.close()
@@ -464,32 +470,34 @@ class _Matcher:
         aligned = align(text, [s.entry.paragraphs for s in linked]) if linked else []
         per_release = Counter(a.release for a in aligned if a.release is not None)
         added = [a.copy_text for a in aligned if a.kind == "added"]
-        for a in aligned:
-            self.tables["alignments"].add({
-                "copy_id": rid, "copy_url": url, "copy_paragraph": a.copy_paragraph, "kind": a.kind,
-                "overlap": a.overlap,
-                "release_id": linked[a.release].entry.row_id if a.release is not None else None,
-                "release_paragraph": a.release_paragraph, "copy_text": a.copy_text if keep else None,
-                "release_text": a.release_text})
+        self.tables["alignments"].add_group((rid, 0), [{
+            "copy_id": rid, "copy_url": url, "copy_paragraph": a.copy_paragraph, "kind": a.kind,
+            "overlap": a.overlap,
+            "release_id": linked[a.release].entry.row_id if a.release is not None else None,
+            "release_paragraph": a.release_paragraph, "copy_text": a.copy_text if keep else None,
+            "release_text": a.release_text} for a in aligned])
         base = {"copy_id": rid, "copy_url": url, "copy_site": rec.site, "copy_outlet": outlet,
                 "copy_title": doc.get("title"), "copy_paragraphs": len(paras)}
+        link_rows = []
         for s in scored:
             row = link_row(s, {**base, "_when": when}, archived)
             i = next((j for j, x in enumerate(linked) if x is s), None)
             row.update({"aligned_paragraphs": per_release.get(i, 0) if i is not None else 0,
                         "added_paragraph_count": len(added) if linked else None,
                         "added_paragraphs": added if (keep and i is not None) else []})
-            self.tables["syndication"].add(row)
+            link_rows.append(row)
             self.methods[s.method] += 1
             if s.linked:
                 self.n_links += 1
                 self.linked_count[s.entry.row_id] += 1
         if not scored and archived is False:
-            self.tables["syndication"].add({
+            link_rows.append({
                 **base, "release_id": None, "linked": False, "method": "boilerplate_only",
                 "source_archived": False, "copy_share": None,
                 "distinctive_share": 0.0, "added_paragraphs": []})
             self.methods["boilerplate_only"] += 1
+        link_rows.sort(key=lambda r: r.get("release_id") or "")
+        self.tables["syndication"].add_group((rid, ""), link_rows)
         registered = outlet_for(url, outlet)
         kind = registered.kind if registered else None
         if kind in ("newspaper", "wire reprint", None):
