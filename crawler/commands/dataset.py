@@ -119,9 +119,12 @@ def run_build(args: argparse.Namespace) -> int:
               f"collapsed; {s.filtered_out} filtered out; {skipped} skipped")
         for reason, n in s.skipped.items():
             print(f"    skipped {n}: {reason}")
-        print(f"  releases {s.releases}, copies {s.copies}: {s.links} syndication links "
-              f"({', '.join(f'{k} {v}' for k, v in s.links_by_method.items()) or 'none'}), "
-              f"{s.unmatched_copies} copies unmatched")
+        print(f"  releases {s.releases}, copies {s.copies}: {s.links} syndication links out of "
+              f"{s.candidates} candidates "
+              f"({', '.join(f'{k} {v}' for k, v in s.links_by_method.items()) or 'none'}); "
+              f"{s.unmatched_copies} copies link nowhere, {s.source_not_archived} of them probably "
+              f"copy a release not in the archive")
+        print(f"  {s.common_shingles} standard-text shingles ignored")
         print("  by site: " + ", ".join(f"{k} {v}" for k, v in s.rows_by_site.items()))
         print(f"  {s.seconds:.1f}s")
     return 0
