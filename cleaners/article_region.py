@@ -9,10 +9,9 @@ counts) and by the extraction repair (which dropped blocks to put back).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["FURNITURE", "article_root", "in_furniture", "is_furniture", "para_text"]
+__all__ = ["FURNITURE", "Region", "article_root", "in_furniture", "is_furniture"]
 
 FURNITURE = re.compile(
     r"(?:^|[\s_-])(?:side-?bar|sidebar-\w+|rail|widget|related|most-?read|most-?popular|popular|trending"
@@ -39,42 +38,53 @@ def in_furniture(el: Any) -> bool:
     return is_furniture(el) or any(is_furniture(a) for a in el.iterancestors())
 
 
-def _texts(el: Any) -> Iterator[tuple[Any, str]]:
-    if is_furniture(el):
-        return
-    if el.text and el.text.strip():
-        yield el, el.text
-    for child in el:
-        if isinstance(child.tag, str):
-            yield from _texts(child)
-        if child.tail and child.tail.strip():
-            yield el, child.tail
+class Region:
+    """One pass over a page: which elements are furniture (or inside it) and how much paragraph
+    text each element holds outside furniture; then the article element. Iterative, so a
+    pathologically deep page cannot hit the recursion limit."""
 
+    def __init__(self, root: Any, share: float = 0.7) -> None:
+        bodies = root.xpath("//body")
+        self.body = bodies[0] if bodies else root
+        order = [el for el in self.body.iter() if isinstance(el.tag, str)]
+        self.furniture: set[Any] = set()
+        in_para: set[Any] = set()
+        for el in order:  # pre-order: a parent is decided before its children
+            parent = el.getparent()
+            if (parent in self.furniture) or is_furniture(el):
+                self.furniture.add(el)
+            if parent in in_para or el.tag.lower() in PARA_TAGS:
+                in_para.add(el)
+        self.text: dict[Any, int] = {}
+        for el in reversed(order):  # children before their parent
+            if el in self.furniture:
+                self.text[el] = 0
+                continue
+            n = len(el.text.strip()) if el in in_para and el.text else 0
+            for child in el:
+                if isinstance(child.tag, str):
+                    n += self.text.get(child, 0)
+                if el in in_para and child.tail:
+                    n += len(child.tail.strip())
+            self.text[el] = n
+        self.article = self._article(share)
 
-def _in_para(node: Any) -> bool:
-    while node is not None:
-        if isinstance(node.tag, str) and node.tag.lower() in PARA_TAGS:
-            return True
-        node = node.getparent()
-    return False
+    def _article(self, share: float) -> Any:
+        total = self.text.get(self.body, 0)
+        h1 = next((h for h in self.body.iter("h1") if h not in self.furniture), None)
+        if h1 is None or total == 0:
+            return self.body
+        node = h1.getparent()
+        while node is not None and node is not self.body:
+            if node not in self.furniture and self.text.get(node, 0) >= share * total:
+                return node
+            node = node.getparent()
+        return self.body
 
-
-def para_text(el: Any) -> int:
-    """Characters of paragraph-like text under `el`, furniture left out."""
-    return sum(len(t.strip()) for node, t in _texts(el) if _in_para(node))
+    def in_furniture(self, el: Any) -> bool:
+        return el in self.furniture
 
 
 def article_root(root: Any, share: float = 0.7) -> Any:
     """The smallest ancestor of the first headline holding `share` of the body's paragraph text."""
-    bodies = root.xpath("//body")
-    body = bodies[0] if bodies else root
-    total = para_text(body)
-    h1s = [h for h in body.xpath(".//h1") if not in_furniture(h)]
-    if not h1s or total == 0:
-        return body
-    node = h1s[0].getparent()
-    while node is not None and node is not body:
-        if not is_furniture(node) and para_text(node) >= share * total:
-            return node
-        node = node.getparent()
-    return body
+    return Region(root, share).article

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cleaners.article_region import article_root, in_furniture, is_furniture
+from cleaners.article_region import Region
 
 __all__ = ["drop_table_rules", "restore_dropped_blocks"]
 
@@ -54,7 +54,7 @@ def _nested(el: Any, article: Any) -> bool:
     return False
 
 
-def _units(article: Any, h1: Any) -> list[tuple[str, str]]:
+def _units(article: Any, h1: Any, region: Region) -> list[tuple[str, str]]:
     """(line as the clean text would show it, plain text) of the article's blocks after the headline."""
     out: list[tuple[str, str]] = []
     started = h1 is None
@@ -64,7 +64,7 @@ def _units(article: Any, h1: Any) -> list[tuple[str, str]]:
             continue
         if not started or not isinstance(el.tag, str) or el.tag.lower() not in _BLOCKS:
             continue
-        if in_furniture(el) or _nested(el, article):
+        if el in region.furniture or _nested(el, article):
             continue  # nested blocks are read with their outer block
         if el.tag == "tr":
             cells = [_norm("".join(c.itertext())) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
@@ -81,30 +81,34 @@ def _units(article: Any, h1: Any) -> list[tuple[str, str]]:
 
 def restore_dropped_blocks(tree: Any, text: str) -> tuple[str, list[str]]:
     """The extracted rule-model text with the article's dropped blocks put back; and those lines."""
-    article = article_root(tree)
-    if article is None or is_furniture(article):
+    region = Region(tree)
+    article = region.article
+    if article in region.furniture:
         return text, []
     h1s = [h for h in article.iter("h1")]
     if not h1s:
         return text, []  # no headline to anchor on: nothing is placed
     title = _norm("".join(h1s[0].itertext()))
-    units = _units(article, h1s[0])
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    flat = _flat(" ".join(lines))
+    units = _units(article, h1s[0], region)
+    out = [ln for ln in text.split("\n") if ln.strip()]
+    keys = [_flat(ln) for ln in out]  # kept in step with `out`
+    flat = "".join(keys)
+    title_key = _flat(title)
     inserted: list[str] = []
-    out = list(lines)
-    last_kept: int = -1  # index in `out` of the line the previous kept unit matched
+    last_kept = -1  # index in `out` of the line the previous kept unit matched
     for line, plain in units:
-        if _flat(plain) == _flat(title):
+        key = _flat(plain)
+        if not key or key == title_key:
             continue  # a repeated headline (share or print title) is no part of the body
-        if _flat(plain) in flat:
-            pos = next((i for i in range(max(0, last_kept), len(out)) if _flat(plain) in _flat(out[i])), None)
+        if key in flat:
+            pos = next((i for i in range(max(0, last_kept), len(out)) if key in keys[i]), None)
             if pos is not None:
                 last_kept = pos
             continue
         if last_kept < 0:  # before anything extracted: right under the title, if it is there
-            last_kept = next((i for i, ln in enumerate(out) if title and _norm(ln) == title), -1)
+            last_kept = next((i for i, k in enumerate(keys) if k == title_key), -1)
         last_kept += 1
         out.insert(last_kept, line)
+        keys.insert(last_kept, key)
         inserted.append(line)
     return "\n".join(out), inserted

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from cleaners.article_region import article_root, is_furniture
+from cleaners.article_region import Region, is_furniture
 
-__all__ = ["Evidence", "article_root", "article_bylines", "decide", "gather", "source_links"]
+__all__ = ["Evidence", "article_bylines", "decide", "gather", "source_links"]
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')]+")
 _PA_MARKS = re.compile(r"\bPA news agency\b|\([^()\n]{1,60}/PA(?: Wire)?\)|\bPA Wire\b|\bPA Media\b")
@@ -83,11 +83,11 @@ def article_lines(article: Any) -> list[str]:
     return lines
 
 
-def body_paragraphs(article: Any) -> list[str]:
+def body_paragraphs(article: Any, furn: set[Any]) -> list[str]:
     """The article's running text: paragraphs, list items, quotes, table cells; no captions."""
     out = []
     for el in article.iter("p", "li", "blockquote", "td"):
-        if any(_is_furniture(a) or a.tag == "figure" for a in el.iterancestors()) or _is_furniture(el):
+        if el in furn or any(a.tag == "figure" for a in el.iterancestors()):
             continue
         text = " ".join("".join(el.itertext()).split())
         if text:
@@ -95,13 +95,14 @@ def body_paragraphs(article: Any) -> list[str]:
     return out
 
 
-def source_links(article: Any, lines: Iterable[str], domains: Iterable[str]) -> list[str]:
+def source_links(article: Any, lines: Iterable[str], domains: Iterable[str], furn: set[Any] | None = None
+                 ) -> list[str]:
     """Links to the original on `domains` (exact host, `www.` ignored): anchors, then text URLs."""
     want = {d.lower().removeprefix("www.") for d in domains}
     if not want:
         return []
     found: list[str] = []
-    hrefs = [a.get("href") or "" for a in article.iter("a") if not any(_is_furniture(x) for x in a.iterancestors())]
+    hrefs = [a.get("href") or "" for a in article.iter("a") if a not in (furn or set())]
     for href in [*hrefs, *(m.group(0) for ln in lines for m in _URL_IN_TEXT.finditer(ln))]:
         href = href.strip().rstrip(".,;")
         host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
@@ -110,7 +111,7 @@ def source_links(article: Any, lines: Iterable[str], domains: Iterable[str]) -> 
     return found
 
 
-def article_bylines(root: Any, article: Any) -> list[str]:
+def article_bylines(root: Any, article: Any, furn: set[Any] | None = None) -> list[str]:
     """Author/byline strings of the article itself: metadata, JSON-LD, author links inside it."""
     out: list[str] = []
     for xp in ('//meta[@property="article:author_name"]/@content', '//meta[@name="author"]/@content'):
@@ -127,7 +128,7 @@ def article_bylines(root: Any, article: Any) -> list[str]:
                     out.append(str(a["name"]))
     for el in article.xpath('.//a[@rel="author"] | .//a[contains(@href,"/author/")]'
                             ' | .//*[contains(concat(" ", @class, " "), " byline ")]'):
-        if any(_is_furniture(x) for x in el.iterancestors()):
+        if el in (furn or set()):
             continue
         text = " ".join("".join(el.itertext()).split())
         if text:
@@ -157,14 +158,15 @@ def _word_re(words: Iterable[str]) -> re.Pattern[str] | None:
 
 def gather(root: Any, filters: dict[str, list[str]], categories: Iterable[str] = ()) -> Evidence:
     """Collect the evidence of a parsed page (lxml root) against a seed's [filters]."""
-    article = article_root(root)
+    region = Region(root)
+    article, furn = region.article, region.furniture
     lines = article_lines(article)
     ev = Evidence()
-    links = source_links(article, lines, filters.get("source_domains", []))
+    links = source_links(article, lines, filters.get("source_domains", []), furn)
     if links:
         ev.source_url = links[0]
         ev.signals.append(f"source: {links[0]}")
-    ev.bylines = article_bylines(root, article)
+    ev.bylines = article_bylines(root, article, furn)
     wanted = [b for b in filters.get("bylines", []) if b]
     head = [ln for ln in lines[:8] if len(ln) <= 40]  # a source label stands alone near the top
     for b in wanted:
@@ -175,7 +177,7 @@ def gather(root: Any, filters: dict[str, list[str]], categories: Iterable[str] =
             ev.bylines.append(b)
         elif b == "PA" and any(_PA_MARKS.search(ln) for ln in lines):
             ev.signals.append("byline: PA (wire copy marks)")
-    body = "\n".join(body_paragraphs(article))  # running text: not headlines, captions or rails
+    body = "\n".join(body_paragraphs(article, furn))  # running text: not headlines, captions or rails
     kw = _word_re(filters.get("keywords", []))
     if kw is not None:
         m = kw.search(body)

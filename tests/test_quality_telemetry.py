@@ -112,3 +112,22 @@ def test_failed_search_api_is_reported_and_alarms_when_the_fallback_is_empty(
     assert q["alarms"] == ["Search API failed (HTTP 422) and the feed fallback found nothing"], q
     assert alarm_lines(err) == ["govwire: ALARM: govuk: Search API failed (HTTP 422) and the feed fallback"
                                 " found nothing"]
+
+
+def test_redesigned_site_raises_the_zero_yield_alarm(web: Any, seeds_for_fixture_web: Path, tmp_path: Path) -> None:
+    web.apply_update("mirage-redesign")  # script-rendered shells: no evidence, no text
+    code, summary, err = crawl(tmp_path / "store", seeds_for_fixture_web, "mirage")
+    q = summary["sites"]["mirage"]["quality"]
+    assert code == exitcodes.ALARM, err
+    assert q["selected"] == 0 and q["alarms"][0].startswith("zero yield: "), q
+    assert "no evidence of a UK-government original" in q["alarms"][0]
+
+
+def test_every_text_empty_is_an_alarm(web: Any, seeds_for_fixture_web: Path, tmp_path: Path) -> None:
+    seeds = edited_seeds(seeds_for_fixture_web, tmp_path / "seeds", "wiredgov", "[politeness]",
+                         "[quality]\nmin_words = 100000\n\n[politeness]")  # no text is long enough
+    code, summary, err = crawl(tmp_path / "store", seeds, "wiredgov")
+    q = summary["sites"]["wiredgov"]["quality"]
+    assert code == exitcodes.ALARM, err
+    assert q["empty_texts"] == q["documents"] >= 4
+    assert q["alarms"] == [f"every text empty: {q['documents']} document(s) under 100000 words"], q
