@@ -69,6 +69,7 @@ class ShardResult:
     same_content: int = 0      # an earlier capture of the same URL and payload owns the document
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0   # CPU time of the worker on this shard (engine-independent cost)
     done_before: bool = False  # marker found: skipped
 
     def to_dict(self) -> dict[str, Any]:
@@ -163,7 +164,7 @@ def _responses(stream: BinaryIO) -> Iterator[Any]:
 
 def reclean_shard(store: Store, warc_key: str, options: RecleanOptions) -> ShardResult:
     """Re-clean every document-worthy response of one WARC; write only what changed."""
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), time.process_time()
     res = ShardResult(warc=warc_key)
     marker = marker_key(warc_key, options)
     if not options.restart and store.exists(marker):
@@ -177,6 +178,7 @@ def reclean_shard(store: Store, warc_key: str, options: RecleanOptions) -> Shard
             except NotFound as e:
                 res.errors.append(f"{warc_key}: {e}")
     res.seconds = round(time.monotonic() - t0, 3)
+    res.cpu_seconds = round(time.process_time() - c0, 3)
     store.put_bytes(marker, _dumps(res.to_dict()))
     return res
 
@@ -288,6 +290,9 @@ def summarise(results: Iterable[dict[str, Any]], seconds: float, workers: int) -
     total.update(warcs=len(rs), warcs_done_before=sum(1 for r in rs if r["done_before"]),
                  errors=len(errors), seconds=round(seconds, 3), workers=workers,
                  pages_per_second=round(total["documents"] / seconds, 1) if seconds > 0 else 0.0)
+    cpu = sum(float(r.get("cpu_seconds", 0.0)) for r in rs)
+    total.update(cpu_seconds=round(cpu, 2),
+                 pages_per_cpu_second=round(total["documents"] / cpu, 1) if cpu > 0 else 0.0)
     if errors:
         total["first_errors"] = errors[:5]
     return total

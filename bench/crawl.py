@@ -245,6 +245,7 @@ def run_reclean(store: str) -> dict[str, Any]:
                         "--progress-interval", "0"], capture_output=True, text=True, cwd=REPO, check=True)
     summary = json.loads(p.stdout.strip().splitlines()[-1])
     return {"pages": summary["documents"], "seconds": summary["seconds"], "pages_per_s": summary["pages_per_second"],
+            "pages_per_cpu_s": summary.get("pages_per_cpu_second"),
             "wall_s": round(time.perf_counter() - t, 1)}
 
 

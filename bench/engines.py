@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+# bench/distributed.py would shadow the `distributed` package dask imports
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(REPO))
 
 from archive.reclean import RecleanOptions, list_shards, run_local, run_shard  # noqa: E402
@@ -109,7 +111,9 @@ def run_engine(name: str, store: str, shards: list[str], workers: int) -> dict[s
             p.unlink()
     secs = time.perf_counter() - t0
     docs = sum(r["documents"] for r in results)
+    cpu = sum(r.get("cpu_seconds", 0.0) for r in results)
     return {"engine": name, "shards": len(results), "documents": docs, "startup_s": round(up, 2),
+            "worker_cpu_s": round(cpu, 2), "pages_per_cpu_s": round(docs / cpu, 1) if cpu else 0.0,
             "wall_s": round(secs, 2), "pages_per_s": round(docs / secs, 1),
             "pages_per_s_core": round(docs / secs / workers, 1)}
 
@@ -128,12 +132,14 @@ def main() -> int:
         try:
             out[name] = run_engine(name, store, shards, a.workers)
         except ImportError as e:
-            out[name] = {"engine": name, "error": f"not installed ({e.name})"}
+            out[name] = {"engine": name, "error": f"not installed ({e.name}): {e}"}
         print(json.dumps(out[name]), file=sys.stderr)
     base = out["trafilatura"]["pages_per_s_core"]
     for name in ("local", "dask", "ray", "datatrove"):
         if name in out and "pages_per_s_core" in out[name]:
             out[name]["vs_trafilatura_per_core"] = round(out[name]["pages_per_s_core"] / base, 2)
+            if out[name].get("pages_per_cpu_s"):
+                out[name]["cpu_vs_trafilatura"] = round(out[name]["pages_per_cpu_s"] / base, 2)
     print(json.dumps(out, indent=1))
     return 0
 
