@@ -179,3 +179,28 @@ def break_lock(store: Store, site: str, *, force: bool = False,
     except (StoreConflict, NotFound):
         return False, f"{site}: the lock changed while we looked; run unlock again"
     return True, f"{site}: removed the lock of {describe(owner)} ({'forced; ' if live else ''}{why})"
+
+
+def sweep_dead_locks(store: Store, *, stale_minutes: float = DEFAULT_STALE_MINUTES) -> list[str]:
+    """Delete every lock whose run is provably dead (this host, pid gone) or silent for longer
+    than its staleness period; `govwire sync` runs this so a killed run's lock is gone before
+    the next scheduled crawl. Live locks are never touched. Returns the sites unlocked."""
+    done = []
+    for key in store.list("locks/"):
+        if not key.endswith(".lock"):
+            continue
+        site = key.removeprefix("locks/").removesuffix(".lock")
+        try:
+            data, etag = store.get_with_etag(key)
+            owner = json.loads(data or b"{}")
+        except (NotFound, ValueError):
+            continue
+        live, _why = lock_status(owner, float(owner.get("stale_minutes") or stale_minutes))
+        if live:
+            continue
+        try:
+            store.delete(key, if_match=etag)
+            done.append(site)
+        except (StoreConflict, NotFound):
+            pass
+    return done

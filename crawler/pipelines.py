@@ -100,7 +100,10 @@ class ArchivePipeline:
         doc = build_document(doc, {**capture_record(item, None), "warc": warc, "payload_digest": digest,
                                    "fetched_at": fetched_at})
         key = document_key(doc)
-        result = await asyncio.wrap_future(self.session.put_object(key, dumps(doc)))
+        try:
+            result = await asyncio.wrap_future(self.session.put_object(key, dumps(doc)))
+        except Exception as e:  # disk full, a refused write: the session reports it once
+            return "failed", None, f"document not stored: {e}"
         return result, doc, key
 
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
@@ -141,7 +144,15 @@ class ArchivePipeline:
         else:
             result, doc, key = await self._store_document(item, item.warc or {}, item.payload_digest or "",
                                                           item.fetched_at)
-            if doc is None:
+            if doc is None and result == "failed":
+                c.failed += 1
+                outcome = Outcome(url=item.url, ok=False, site=item.site, reason=key)
+                # no capture record either: the state entry stays unpublished, so the next crawl
+                # fetches the page in full and stores the document (pointing at this record)
+                if self.keep_outcomes:
+                    sess.outcomes[item.url] = outcome
+                return item
+            elif doc is None:
                 c.archived_only += 1
                 outcome.reason = f"archived (not cleaned: {key})"
             else:
@@ -171,6 +182,8 @@ class ArchivePipeline:
         doc_key_ = None
         if why_not is None:
             result, doc, key = await self._store_document(item, warc, prev.payload_digest, prev.date)
+            if result == "failed":
+                return  # still unpublished: the next crawl tries again
             if doc is not None:
                 doc_key_ = key
                 if result != EXISTS:

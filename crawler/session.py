@@ -103,6 +103,7 @@ class SiteWriter:
         self.on_failure = on_failure
         self.batch = batch
         self.failed: BaseException | None = None
+        self._finish = True
         self._q: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=f"govwire-warc-{writer.site}", daemon=True)
         self._thread.start()
@@ -113,8 +114,17 @@ class SiteWriter:
         self._q.put(_Write(ex, prior, on_durable, fut))
         return fut
 
-    def close(self) -> None:
-        """Finish the queued writes, close (fsync, rename, publish) the file, stop the thread."""
+    def drain(self) -> None:
+        """Wait until every record queued so far is written, fsynced and handed out."""
+        fut: Future[None] = Future()
+        self._q.put(fut)
+        fut.result()
+
+    def close(self, *, finish: bool = True) -> None:
+        """Finish the queued writes and stop the thread. With finish, close the file (rename,
+        publish); without, leave it `.open` for `govwire sync` to mend and index (used when the
+        state naming its records could not be saved: sync rebuilds it from the file)."""
+        self._finish = finish
         self._q.put(self._STOP)
         self._thread.join()
 
@@ -128,9 +138,13 @@ class SiteWriter:
                 except queue.Empty:
                     break
             done: list[tuple[_Write, RecordPointer]] = []
+            barriers = []
             for it in items:
                 if it is self._STOP:
                     stop = True
+                    continue
+                if isinstance(it, Future):
+                    barriers.append(it)
                     continue
                 if self.failed is not None:
                     it.future.set_exception(WriteFailed(errno.EIO, f"WARC writing stopped: {self.failed}"))
@@ -157,11 +171,15 @@ class SiteWriter:
                 it.future.set_result(ptr)
             if done and self.after_commit is not None:
                 self.after_commit(len(done))
-        if self.failed is None:
+            for b in barriers:
+                b.set_result(None)
+        if self.failed is None and self._finish:
             try:
                 self.writer.close()
             except BaseException as e:
                 self._fail(e, [])
+        elif self.failed is None:
+            self.writer.abandon()
 
     def _fail(self, e: BaseException, pending: list[_Write]) -> None:
         self.failed = e
@@ -407,20 +425,28 @@ class ArchiveSession:
         """Finish every write, save state and release locks. Blocking: run it off the reactor."""
         if self.lock_busy:
             return  # the lock's owner keeps the state; we wrote nothing
+        # 1. every record written and fsynced, every document and capture record stored
         for sw in self._site_writers.values():
-            sw.close()
-        self._site_writers.clear()
+            sw.drain()
         while self._pending:
             self._result(self._pending.popleft())
-        for w in self.writers.values():
-            if not w.abandoned:
-                w.close()  # no-op when its thread closed it
-        for st in list(self.states.values()):
+        # 2. the state, before the WARCs are closed: a WARC whose state could not be saved
+        #    anywhere (disk full) stays `.open`, and `govwire sync` rebuilds the state from it
+        unsaved: set[str] = set()
+        for site, st in list(self.states.items()):
             try:
                 if not st.save(self.spool):
                     self._spooled()
             except Exception as e:
+                unsaved.add(site)
                 self._storage_error(st.key, e)
+        # 3. close and publish the WARCs
+        for site, sw in self._site_writers.items():
+            sw.close(finish=site not in unsaved)
+        self._site_writers.clear()
+        for site, w in self.writers.items():
+            if not w.abandoned and site not in unsaved:
+                w.close()  # no-op when its thread closed it
         if self._io is not None:
             self._io.shutdown(wait=True)
         for lock in self.locks.values():
@@ -436,6 +462,7 @@ class ArchiveSession:
                              "unchanged": c.unchanged, "archived_only": c.archived_only,
                              "failed": c.failed, "bytes": c.bytes, "spooled": c.spooled,
                              "recovered": c.recovered, "deferred": c.deferred,
+                             "store_trips": self.store.trips,
                              "store": self.store.uri, "seconds": round(time.time() - self.started, 2)}
         if self.lock_busy:
             d["lock_held"] = self.lock_busy

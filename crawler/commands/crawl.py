@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"govwire: error: {name}: {s['store_error']}", file=sys.stderr)
         if s.get("distributed_error"):
             print(f"govwire: error: {name}: {s['distributed_error']}", file=sys.stderr)
-        if s.get("spool") and (s.get("spooled") or s.get("store_error")):
+        if s.get("spool") and s.get("spooled"):
             print(f"govwire: {name}: {s.get('spooled', 0)} object(s) kept in the spool {s['spool']}; "
                   f"when the store is back run: govwire sync --store {s.get('store') or args.store}"
                   + (f" --spool {args.spool}" if getattr(args, "spool", None) else ""), file=sys.stderr)

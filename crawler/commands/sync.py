@@ -6,6 +6,7 @@ import json
 import sys
 
 from archive.errors import StoreUnavailable
+from archive.locks import sweep_dead_locks
 from archive.spool import Spool
 from crawler import exitcodes
 from crawler.commands._store import add_store_arguments, store_from_args
@@ -15,8 +16,9 @@ DESCRIPTION = """Repair WARC files left '.open' by a killed run (truncated to th
 record; their responses go back into the crawl state, so the next crawl revisits them), then
 upload every spooled WARC, index, document, capture and state object to the store, deleting each
 spool copy only after the store has verified it. State snapshots are merged into the store's
-copy; lock releases that could not reach the store are carried out. Files still being written by
-a live run are left alone. Run it before each scheduled crawl (docs/scheduling.md).
+copy; lock releases that could not reach the store are carried out, and locks of dead runs (this
+host and the pid is gone, or no heartbeat for GOVWIRE_LOCK_STALE_MINUTES) are removed. Files
+still being written by a live run are left alone. Run it before each scheduled crawl (docs/scheduling.md).
 
 Exit status: 0 if nothing is left in the spool, 1 otherwise (the store error is printed).
 
@@ -44,6 +46,14 @@ def run(args: argparse.Namespace) -> int:
     report = spool.sync(progress=_progress if show else None)
     if show and report.uploaded:
         print(file=sys.stderr)
+    if report.error is None:
+        # a killed run's lock (this host, pid gone; or no heartbeat for its staleness period)
+        # must not block the crawl this sync is meant to prepare
+        try:
+            swept = sweep_dead_locks(spool.store)
+            report.locks_released += len(swept)
+        except StoreUnavailable as e:
+            report.error = str(e)
     if report.error is None and report.uploaded == 0:
         # nothing to upload: still prove the store answers, so `sync` doubles as a check
         try:

@@ -103,6 +103,7 @@ class FixtureWeb:
         self.log: list[LoggedRequest] = []
         self.updates: list[str] = []
         self._throttles: dict[tuple[str, str], _Throttle] = {}
+        self.delay = 0.0  # seconds before each answer (fault tests land a fault mid-crawl)
         self._lock = threading.Lock()
         for h in self.hosts.values():
             h.routes = self._read_routes(h.root)
@@ -154,6 +155,7 @@ class FixtureWeb:
             self.log.clear()
             self.updates.clear()
             self._throttles.clear()
+            self.delay = 0.0
             for h in self.hosts.values():
                 h.routes = self._read_routes(h.root)
                 h.overlay_roots = []
