@@ -270,7 +270,10 @@ def test_store_killed_mid_crawl(slow_web: Any, seeds_for_fixture_web: Path, s3_b
     assert report["pending"] == 0 and report["failed"] == 0, report
     checked = check_invariants(s3_bucket, served_urls=served(slow_web), exact=True)
     assert checked["documents"] >= 10
-    assert_incremental(s3_bucket, env, slow_web)
+    nxt = assert_incremental(s3_bucket, env, slow_web)
+    print(f"\nstore killed: exit {run.code}, {run.summary['spooled']} spooled, sync uploaded "
+          f"{report['uploaded']}; checked {checked}; next crawl {nxt['fetched']} fetched, "
+          f"{nxt['unchanged']} unchanged, {nxt['new']} new")
 
 
 @pytest.mark.slow
@@ -305,8 +308,9 @@ def test_store_frozen_mid_crawl(slow_web: Any, seeds_for_fixture_web: Path, s3_b
     assert not no_orphans(run.marker)
     report = json.loads(sync(s3_bucket, env).out)
     assert report["pending"] == 0, report
-    check_invariants(s3_bucket, served_urls=served(slow_web), exact=True)
-    assert_incremental(s3_bucket, env, slow_web)
+    checked = check_invariants(s3_bucket, served_urls=served(slow_web), exact=True)
+    nxt = assert_incremental(s3_bucket, env, slow_web)
+    print(f"frozen store: checked {checked}; next crawl {nxt['unchanged']} unchanged, {nxt['new']} new")
 
 
 @pytest.mark.slow
@@ -337,14 +341,20 @@ def test_crawl_killed_at_several_points(slow_web: Any, seeds_for_fixture_web: Pa
         report = json.loads(sync(str(store), env).out)
         assert report["pending"] == 0 and report["failed"] == 0, (seed, report)
         assert not report["quarantined"], (seed, report)  # write-ahead: no pointer past the durable end
-        check_invariants(str(store), served_urls=killed_served, exact=False, before=before)
+        checked = check_invariants(str(store), served_urls=killed_served, exact=False, before=before)
+        print(f"\nkill -9 after {point} captures (alive {alive}): sync repaired {report['repaired']}, "
+              f"state entries rebuilt {report['state_entries_recovered']}, locks released "
+              f"{report['locks_released']}; checked {checked}")
     assert any(alive for _, alive in kills), kills
     slow_web.clear_log()
     before = warc_files(str(store))
     again = crawl(str(store), env).wait()
     assert again.code == exitcodes.OK, again.err
-    check_invariants(str(store), served_urls=served(slow_web), exact=True, before=before)
-    assert_incremental(str(store), env, slow_web)
+    checked = check_invariants(str(store), served_urls=served(slow_web), exact=True, before=before)
+    nxt = assert_incremental(str(store), env, slow_web)
+    print(f"recovery crawl: {again.summary['new']} new, {again.summary['unchanged']} unchanged, "
+          f"{again.summary['recovered']} recovered; checked {checked}; next crawl {nxt['unchanged']} "
+          f"unchanged, {nxt['new']} new (seed {seed})")
 
 
 def _mount_tmpfs(where: Path, size: str) -> bool:
@@ -386,8 +396,13 @@ def test_disk_full(web: Any, seeds_for_fixture_web: Path, tmp_path: Path) -> Non
         web.clear_log()
         again = crawl(str(mnt), env).wait()
         assert again.code == exitcodes.OK, again.err
-        check_invariants(str(mnt), served_urls=None, exact=False)
-        assert_incremental(str(mnt), env, web)
+        checked = check_invariants(str(mnt), served_urls=None, exact=False)
+        nxt = assert_incremental(str(mnt), env, web)
+        line = next(ln for ln in run.err.splitlines() if "disk full" in ln)
+        print(f"\ndisk full: exit {run.code}: {line}\n  sync repaired {report['repaired']}, rebuilt "
+              f"{report['state_entries_recovered']} state entries; after it {again.summary['new']} new, "
+              f"{again.summary['recovered']} recovered; checked {checked}; next crawl "
+              f"{nxt['unchanged']} unchanged, {nxt['new']} new")
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 

@@ -4,7 +4,6 @@ document per (URL, payload), the breaker against a store that never answers, the
 processes that die with their parent, and store-write errors in the exit status."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -24,7 +23,6 @@ from archive.breaker import BreakerStore, StoreDown
 from archive.errors import StoreConflict, StoreUnavailable
 from archive.s3store import S3Store
 from archive.storage import LocalStore, open_store
-from crawler import exitcodes
 from tests.test_faults import marked_pids, no_orphans
 
 REPO = Path(__file__).resolve().parents[1]
