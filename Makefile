@@ -9,7 +9,7 @@ RWP ?= .cache/replaywebpage
 RWP_VERSION ?= 2.5.3
 STORE ?= ./data
 
-.PHONY: install install-test run test demo bench clean
+.PHONY: install install-test run test demo bench fuzz clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -50,3 +50,9 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) $(REPLAY_VENV) .cache build *.egg-info .pytest_cache
+
+FUZZ_SECONDS ?= 300
+fuzz: install-test  ## coverage-guided fuzzing of clean() and the feed parsers (atheris); crashes land in fuzz/crashes/
+	mkdir -p fuzz/corpus/clean fuzz/corpus/feeds fuzz/crashes
+	$(BIN)/python fuzz/fuzz_clean.py -max_total_time=$(FUZZ_SECONDS) -timeout=30 -artifact_prefix=fuzz/crashes/ fuzz/corpus/clean fuzz/seeds/clean tests/fuzz_regressions/clean
+	$(BIN)/python fuzz/fuzz_feeds.py -max_total_time=$(FUZZ_SECONDS) -timeout=30 -artifact_prefix=fuzz/crashes/ fuzz/corpus/feeds fuzz/seeds/feeds tests/fuzz_regressions/feeds

@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+# the benchmark's pages are served on loopback, which govwire refuses unless allowed
+os.environ.setdefault("GOVWIRE_ALLOW_ADDRESSES", "127.0.0.1")
 _WORDS = ("government minister council funding report policy public service people local national "
           "health education transport housing energy security border police court data digital "
           "research industry business workers families children schools hospital review committee "

@@ -9,6 +9,7 @@ import copy
 import re
 from datetime import datetime
 
+from cleaners import limits
 from cleaners import sites as _sites  # noqa: F401  (registers every site cleaner)
 from cleaners.byline import drop_byline
 from cleaners.base import SiteCleaner, cleaner_by_name, cleaner_for_url, detect_site, prune_tree
@@ -110,6 +111,9 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
           charset: str | None = None, site: str | None = None) -> CleanDocument:
     """Clean one HTML page: extract with the site's prune list, then site and generic rules.
 
+    Bounded (cleaners/limits.py): a page too deep, too big or too slow to clean gets a cheap
+    extraction with ``cleaner="fallback"`` and a ``fallback_reason`` naming the bound.
+
     Args:
         html: the page as served (bytes are decoded: BOM, ``charset``, meta charset, UTF-8,
             cp1252; gzip is inflated).
@@ -122,14 +126,34 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     Raises:
         CleanerInputError: empty, huge or binary input (one-line message).
     """
+    try:
+        with limits.time_budget():
+            return _clean(html, url, captured=captured, charset=charset, site=site)
+    except limits.CleanBudgetExceeded as e:
+        text = decode_html(html, charset)
+        doc = CleanDocument(url=url, cleaner_version=CLEANER_VERSION, cleaner="fallback")
+        if captured is not None:
+            doc.metadata["captured"] = captured.isoformat()
+        doc.text, doc.fallback_reason = limits.cheap_text(parse_html(text), text, str(e))
+        return doc
+
+
+def _clean(html: str | bytes, url: str, *, captured: datetime | None = None,
+           charset: str | None = None, site: str | None = None) -> CleanDocument:
     site_name = site
     text = decode_html(html, charset)
     tree = parse_html(text)
+    problem = limits.parse_problem() or (limits.tree_problem(tree) if tree is not None else None)
     doc = CleanDocument(url=url, cleaner_version=CLEANER_VERSION)
     if captured is not None:
         doc.metadata["captured"] = captured.isoformat()
     if tree is None:
         doc.fallback_reason = "no HTML document could be parsed"
+        return doc
+    if problem is not None:  # over a resource bound: linear extraction, reason recorded
+        doc.title = " ".join((tree.findtext(".//title") or "").split()) or None
+        doc.cleaner = "fallback"
+        doc.text, doc.fallback_reason = limits.cheap_text(tree, text, problem)
         return doc
     _fill_meta(doc, tree)
     cleaner = _cleaner(url, site_name, captured)
@@ -138,6 +162,8 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         doc.text = format_text(drop_byline(apply_generic(to_rule_text(
             extract_generic(tree, url, doc)), doc), doc))
         report_dropped(blocks, doc.text, doc.removed)
+        if not doc.text:  # an empty result always says why
+            doc.fallback_reason = doc.fallback_reason or "the extractor found no article text"
         return doc
     doc.site, doc.outlet, doc.cleaner = cleaner.name, cleaner.outlet_for(url), cleaner.name
     doc.rule_version = cleaner.rule_version

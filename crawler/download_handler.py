@@ -28,6 +28,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.web._newclient import HEADER, STATUS
 
 from crawler.spiders.base import META_TRUNCATED  # the size cap, when the body was cut there
+from crawler.address_policy import AddressPolicy, AddressRefused, policy_from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,15 @@ _META_CAP = "govwire_maxsize"
 _META_GOT = "govwire_bytes_received"
 
 
+# Bounds on a response head (docs/security.md): real sites send ~10-40 header lines and a few KB.
+MAX_HEADER_LINES = 256
+MAX_HEAD_BYTES = 64 * 1024
+
+
+class HeadTooLarge(Exception):
+    """A response head over MAX_HEADER_LINES lines or MAX_HEAD_BYTES bytes; str() is the reason."""
+
+
 class _RecordingParser(_LenientHTTPClientParser):
     """Keeps the raw status and header lines (with their own line endings)."""
 
@@ -45,6 +55,12 @@ class _RecordingParser(_LenientHTTPClientParser):
         if self.state in (STATUS, HEADER):
             lines = self.__dict__.setdefault("_govwire_lines", [])
             lines.append(line)
+            size = self.__dict__["_govwire_head_bytes"] = (
+                self.__dict__.get("_govwire_head_bytes", 0) + len(line) + 2)
+            if len(lines) > MAX_HEADER_LINES or size > MAX_HEAD_BYTES:
+                # raised into Twisted's protocol, which gives the request up with this reason
+                raise HeadTooLarge(f"response head over {MAX_HEADER_LINES} lines or "
+                                   f"{MAX_HEAD_BYTES // 1024} KiB")
             if self.state == HEADER and line in (b"", b"\r"):
                 # the response object exists since the status line; set this before the
                 # header end fires the response deferred (and Scrapy's callbacks) synchronously
@@ -97,8 +113,23 @@ class _RecordingProtocol(_LenientHTTP11ClientProtocol):
 
 
 class _RecordingFactory(_LenientHTTP11ClientFactory):
+    policy: AddressPolicy | None = None  # set per handler by _factory_for()
+
     def buildProtocol(self, addr: Any) -> Any:
+        # Called once the TCP connection to the resolved peer exists, before TLS or any HTTP
+        # byte: raising here makes Twisted close it and fail the request with our reason.
+        policy = self.policy
+        host, port = getattr(addr, "host", None), getattr(addr, "port", None)
+        if policy is not None and host is not None:
+            reason = policy.refusal(str(host), port=port)
+            if reason is not None:
+                raise AddressRefused(reason)
         return _RecordingProtocol(self._quiescentCallback)
+
+
+def _factory_for(policy: AddressPolicy) -> type[_RecordingFactory]:
+    """A factory class bound to one crawler's policy (several crawlers may share a process)."""
+    return type("_PolicyRecordingFactory", (_RecordingFactory,), {"policy": policy})
 
 
 class _RecordingAgent(_ScrapyAgent):
@@ -116,7 +147,12 @@ class RecordingHTTP11DownloadHandler(HTTP11DownloadHandler):
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self._pool._factory = _RecordingFactory
+        try:
+            self.policy = policy_from_settings(crawler.settings)
+        except ValueError as e:  # fail closed: a bad allow-list must not open everything
+            logger.error("GOVWIRE_ALLOW_ADDRESSES: %s; only public addresses will be fetched", e)
+            self.policy = AddressPolicy()
+        self._pool._factory = _factory_for(self.policy)
         crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
 
     @staticmethod

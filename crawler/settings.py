@@ -67,6 +67,11 @@ GOVWIRE_LEASE_TTL = float(_env("GOVWIRE_LEASE_TTL", "30"))
 GOVWIRE_PREFETCH = int(_env("GOVWIRE_PREFETCH", "0"))
 ADDONS = {"crawler.addons.RedisDistribution": 100, "crawler.contact.ContactAddon": 0}
 
+# Non-public networks or hosts that may be fetched anyway (comma-separated CIDRs, addresses or
+# host names, optionally :PORT). Everything not globally routable is refused otherwise, checked
+# on the connected peer address (crawler/address_policy.py, docs/security.md).
+GOVWIRE_ALLOW_ADDRESSES = _env("GOVWIRE_ALLOW_ADDRESSES", "")
+
 # --- politeness ------------------------------------------------------------------------------
 # USER_AGENT is govwire/<version> (+GOVWIRE_CONTACT), built once settings are final by
 # crawler.contact.ContactAddon; setting USER_AGENT here or with -s replaces it.
@@ -97,6 +102,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares_core.RobotsTxtMiddleware": 100,
     # before HttpCompressionMiddleware (590) so its setdefault keeps our Accept-Encoding
     "crawler.middlewares_core.ConditionalRequestMiddleware": 580,
+    # sees 3xx responses before RedirectMiddleware (600): a chain back on itself is a loop
+    "crawler.redirect_loops.RedirectLoopMiddleware": 650,
 }
 
 # Same HTTP/1.1 client as Scrapy's, but it also keeps the exact message heads for the WARC.
@@ -124,3 +131,4 @@ FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = ["url", "final_url", "site", "status", "content_type", "fetched_at", "warc",
                       "payload_digest", "revisit", "make_document", "cleaner", "metadata"]
 LOG_LEVEL = _env("GOVWIRE_LOG_LEVEL", "INFO")
+REDIRECT_MAX_TIMES = 10  # hostile redirect chains end here (Scrapy: 20); docs/security.md

@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+
+# Every test server lives on loopback, which the address policy refuses by default
+# (docs/security.md). The suite opts in, for itself and every govwire process it starts; tests of
+# the policy itself take the variable out again.
+os.environ["GOVWIRE_ALLOW_ADDRESSES"] = "127.0.0.0/8,::1"
 
 pytest_plugins = [
     name for name in (

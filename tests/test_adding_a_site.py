@@ -51,9 +51,10 @@ def test_adding_an_outlet_by_the_documented_steps_only(tmp_path: Path) -> None:
     _copy_repo(repo)
     assert not (repo / "seeds" / "gazette.toml").exists()
     bindir = str(Path(sys.executable).parent)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_") or k == "GOVWIRE_ALLOW_ADDRESSES"}
     env.update(PATH=bindir + os.pathsep + env.get("PATH", ""), PYTHONPATH=str(repo),
-               PYTHONDONTWRITEBYTECODE="1")
+               PYTHONDONTWRITEBYTECODE="1",
+               GOVWIRE_ALLOW_ADDRESSES=os.environ["GOVWIRE_ALLOW_ADDRESSES"])
     log = []
     for lang, body in doc_steps():
         if lang in ("toml", "python"):

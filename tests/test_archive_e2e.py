@@ -5,6 +5,7 @@ with every kind of URL is shared by most tests, which then check one claim each.
 """
 from __future__ import annotations
 
+import os
 import gzip
 import json
 import subprocess
@@ -45,7 +46,8 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 def run_cli(*args: str, timeout: float = 120, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "GOVWIRE_PROGRESS_INTERVAL": "0",
-           "GOVWIRE_CLEAN_WORKERS": "1", "PYTHONPATH": str(REPO)}
+           "GOVWIRE_CLEAN_WORKERS": "1", "PYTHONPATH": str(REPO),
+           "GOVWIRE_ALLOW_ADDRESSES": os.environ["GOVWIRE_ALLOW_ADDRESSES"]}
     return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=REPO, env=env, input=stdin)
 

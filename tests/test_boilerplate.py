@@ -76,7 +76,7 @@ def test_count_uses_the_latest_revision_per_url_and_a_share_threshold(tmp_path: 
 
 
 def run_cli(*args: str, seeds: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_") or k == "GOVWIRE_ALLOW_ADDRESSES"}
     env.update({"GOVWIRE_PROGRESS_INTERVAL": "0", "GOVWIRE_CLEAN_WORKERS": "0", "PYTHONPATH": str(REPO)})
     if seeds:
         env["GOVWIRE_SEEDS_DIR"] = str(seeds)

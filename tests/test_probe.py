@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def probe(seeds: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_") or k == "GOVWIRE_ALLOW_ADDRESSES"}
     env.update({"GOVWIRE_PROGRESS_INTERVAL": "0", "GOVWIRE_CLEAN_WORKERS": "0", "PYTHONPATH": str(REPO),
                 "GOVWIRE_SEEDS_DIR": str(seeds)})
     p = subprocess.run([sys.executable, "-m", "crawler.cli", "probe", *args], capture_output=True, text=True,

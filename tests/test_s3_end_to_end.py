@@ -6,6 +6,7 @@ reactor per process), configured only through the environment, as in production.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -82,6 +83,7 @@ def warc_records(store: Store, tmp: Path) -> list[tuple[str, str]]:
 
 def test_archive_to_s3_outage_then_sync(s3_bucket: str, s3_env: WeedServer, web: str, tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(REPO),
+           "GOVWIRE_ALLOW_ADDRESSES": os.environ["GOVWIRE_ALLOW_ADDRESSES"],
            "AWS_ACCESS_KEY_ID": s3_env.access_key, "AWS_SECRET_ACCESS_KEY": s3_env.secret_key,
            "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": str(tmp_path / "none"),
            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),

@@ -61,14 +61,15 @@ def crawl(spider: str, tmp_path: Path, seeds_dir: Path | None = None, args: dict
     store = tmp_path / "store"
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out),
            "-s", f"GOVWIRE_STORE={store}", "-s", "GOVWIRE_LOCK=0", "-s", "GOVWIRE_CLEAN_WORKERS=0",
-           "-s", "GOVWIRE_PROGRESS_INTERVAL=0"]
+           "-s", "GOVWIRE_PROGRESS_INTERVAL=0",
+           "-s", f"GOVWIRE_ALLOW_ADDRESSES={os.environ['GOVWIRE_ALLOW_ADDRESSES']}"]
     if seeds_dir is not None:
         cmd += ["-s", f"GOVWIRE_SEEDS_DIR={seeds_dir}"]
     for k, v in (settings or {}).items():
         cmd += ["-s", f"{k}={v}"]
     for k, v in (args or {}).items():
         cmd += ["-a", f"{k}={v}"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_") or k == "GOVWIRE_ALLOW_ADDRESSES"}
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
     items: list[dict[str, Any]] = []
     if out.exists():
@@ -323,8 +324,9 @@ def test_run_crawl_finds_the_seed_story_on_every_outlet(web: Any, seeds_for_fixt
             "s = run_crawl(['govuk', 'wiredgov', 'mirage', 'independent', 'standard', 'iconic'], store_uri=sys.argv[1],"
             " settings={'GOVWIRE_LOCK': False, 'GOVWIRE_CLEAN_WORKERS': 0, 'GOVWIRE_PROGRESS_INTERVAL': 0},"
             " since='2025-10-01')\nprint('SUMMARY ' + json.dumps(s.to_dict()))\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWIRE_") or k == "GOVWIRE_ALLOW_ADDRESSES"}
     env["GOVWIRE_SEEDS_DIR"] = str(seeds_for_fixture_web)
+    env["GOVWIRE_ALLOW_ADDRESSES"] = os.environ["GOVWIRE_ALLOW_ADDRESSES"]
     proc = subprocess.run([sys.executable, "-c", code, str(store)], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=300)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("SUMMARY ")), None)

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from crawler import exitcodes
-from crawler.commands._common import store_settings
+from crawler.commands._common import add_policy_arguments, policy_settings, store_settings
 from crawler.commands._store import add_store_arguments
 from crawler.errors import BadInput, UsageError
 from crawler.urlnorm import redact_url
@@ -34,6 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy/govwire setting (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    add_policy_arguments(p)
     add_store_arguments(p)
 
 
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from crawler.runner import run_archive
 
     urls = read_urls(args)
-    settings = {**store_settings(args), **parse_sets(args.set)}
+    settings = {**store_settings(args), **policy_settings(args), **parse_sets(args.set)}
     if not args.verbose:
         settings.setdefault("LOG_LEVEL", "ERROR")
     outcomes, summary = run_archive(urls, store_uri=args.store, ignore_robots=args.ignore_robots,

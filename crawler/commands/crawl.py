@@ -7,7 +7,7 @@ import re
 import sys
 from datetime import date, datetime, timedelta, timezone
 
-from crawler.commands._common import store_settings
+from crawler.commands._common import add_policy_arguments, policy_settings, store_settings
 from crawler.commands._store import add_store_arguments
 from crawler.commands.archive import parse_sets
 from crawler.errors import UsageError
@@ -84,6 +84,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy/govwire setting (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    add_policy_arguments(p)
     add_store_arguments(p)
 
 
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_items is not None and args.max_items < 1:
         raise UsageError("--max-items must be at least 1")
     check_sites(sites)
-    settings = {**store_settings(args), **parse_sets(args.set)}
+    settings = {**store_settings(args), **policy_settings(args), **parse_sets(args.set)}
     if args.defer_clean:
         settings["GOVWIRE_DEFER_CLEAN"] = True
     if not args.verbose:

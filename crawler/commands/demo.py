@@ -27,6 +27,12 @@ examples:
 """
 
 
+def demo_allow(urls: dict[str, str]) -> str:
+    """Allow-list entries for the fixture web's servers: 127.0.0.1:PORT each."""
+    ports = sorted({int(u.rsplit(":", 1)[1].split("/", 1)[0]) for u in urls.values()})
+    return ",".join(f"127.0.0.1:{p}" for p in ports)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", metavar="DIR", help="local store to crawl into (default: ./demo-data/<timestamp>)")
     p.add_argument("--sites", nargs="+", metavar="SITE", help="only these sites (default: every seeded site)")
@@ -88,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             print(f"crawling {', '.join(sites)} into {store}", file=sys.stderr)
             settings: dict[str, Any] = {"GOVWIRE_SEEDS_DIR": seeds, "DOWNLOAD_DELAY": 0,
-                                        "AUTOTHROTTLE_ENABLED": False}
+                                        "AUTOTHROTTLE_ENABLED": False,
+                                        # the fixture web's own ports, and nothing else on loopback
+                                        "GOVWIRE_ALLOW_ADDRESSES": demo_allow(urls)}
             if not args.verbose:
                 settings["LOG_LEVEL"] = "ERROR"
             summary = run_crawl(sites, store_uri=str(store), settings=settings)

@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         print()
     print(f"{len(captures)} capture(s) of {url}:")
     for c in captures:
+        if c.get("failed"):  # refused or failed before any byte was archived
+            print(f"  {c.get('fetched_at')}  -    failed    {c['failed']}")
+            continue
         kind = "revisit " if c.get("revisit") else "response"
         w = c.get("warc") or {}
         print(f"  {c.get('fetched_at')}  {c.get('status')}  {kind}  {w.get('file')}:{w.get('offset')}"

@@ -6,7 +6,7 @@ because every site spider needs the same few of them and none is worth a depende
 """
 from __future__ import annotations
 
-import gzip
+import zlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
@@ -115,6 +115,27 @@ def parse_date(value: str | None) -> datetime | None:
 # ---------------------------------------------------------------------------------------------
 # Failures
 # ---------------------------------------------------------------------------------------------
+_OUR_REASONS = ("AddressRefused", "HeadTooLarge")  # exceptions whose str() is the one-line reason
+
+
+def _our_reason(exc: BaseException, depth: int = 0) -> str | None:
+    """The message of one of our own bound/policy exceptions, however Twisted or Scrapy wrapped it
+    (ResponseFailed.reasons, DownloadFailedError.__cause__)."""
+    if exc is None or depth > 5:
+        return None
+    if type(exc).__name__ in _OUR_REASONS:
+        return str(exc)
+    inner: list[Any] = list(getattr(exc, "reasons", None) or [])
+    inner += [exc.__cause__, exc.__context__]
+    for item in inner:
+        value = getattr(item, "value", item)
+        if isinstance(value, BaseException):
+            found = _our_reason(value, depth + 1)
+            if found:
+                return found
+    return None
+
+
 def describe_failure(failure: Any) -> str:
     """One short line saying why a request failed, for `govwire archive` and crawl summaries.
 
@@ -131,6 +152,15 @@ def describe_failure(failure: Any) -> str:
         if response.status in (429, 503) and retry_after:
             line += f" (Retry-After {retry_after.decode('latin-1')})"
         return line
+    inner = _our_reason(exc)
+    if inner is not None:
+        return inner
+    if name == "IgnoreRequest" and "during decompression" in msg:  # a gzip/deflate bomb
+        m = re.search(r"DOWNLOAD_MAXSIZE \((\d+) B\)", msg)
+        return f"body over size cap once decompressed ({m.group(1)} bytes)" if m else \
+            "body over size cap once decompressed"
+    if name == "IgnoreRequest" and msg.startswith("redirect loop"):
+        return msg
     if name == "IgnoreRequest" and "robots.txt" in msg:
         return "robots.txt disallows"
     if name in ("CannotResolveHostError", "DNSLookupError", "NoResolverError"):
@@ -202,14 +232,40 @@ _XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=T
 
 
 def _local(tag: Any) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    # not etree.QName(): a recovered tag like "pubtps:" is no valid QName and would raise
+    # (found by fuzz/fuzz_feeds.py; tests/fuzz_regressions/feeds/invalid-tag-name.xml)
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
+
+
+# Hostile-feed bounds (docs/security.md): the sitemap protocol's own limits, 50 MB uncompressed
+# and 50,000 URLs; entities are never expanded (_XML_PARSER), so no "billion laughs".
+MAX_FEED_BYTES = 50 * 1024 * 1024
+MAX_FEED_ENTRIES = 50_000
+
+
+class FeedError(ValueError):
+    """A feed or sitemap that cannot be read; str() is the one-line reason."""
+
+
+class FeedTooLarge(FeedError):
+    """A feed or sitemap over MAX_FEED_BYTES once decompressed."""
 
 
 def _xml_root(body: bytes) -> Any:
-    if body[:2] == b"\x1f\x8b":
-        body = gzip.decompress(body)
-    root = etree.fromstring(body.lstrip(), parser=_XML_PARSER)
-    return root
+    if body[:2] == b"\x1f\x8b":  # a gzip bomb stops at the bound instead of filling memory
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            body = inflater.decompress(body, MAX_FEED_BYTES + 1)
+        except zlib.error as e:
+            raise FeedError(f"feed is not valid gzip ({e})") from None
+        if len(body) > MAX_FEED_BYTES:
+            raise FeedTooLarge(f"feed over {MAX_FEED_BYTES // 2**20} MB once decompressed")
+    if len(body) > MAX_FEED_BYTES:
+        raise FeedTooLarge(f"feed over {MAX_FEED_BYTES // 2**20} MB")
+    try:
+        return etree.fromstring(body.lstrip(), parser=_XML_PARSER)
+    except etree.XMLSyntaxError as e:  # recover=True leaves only "no document at all"
+        raise FeedError(f"feed is not XML ({str(e).split(',')[0]})") from None
 
 
 def _child_text(el: Any, *names: str) -> str:
@@ -252,8 +308,14 @@ def parse_feed(body: bytes, base_url: str = "") -> list[Entry]:
         for child in el:
             if _local(child.tag) == "author" and len(child):
                 author = _child_text(child, "name") or author
+        if len(out) >= MAX_FEED_ENTRIES:
+            break
+        try:
+            url = urljoin(base_url, link)
+        except ValueError:  # e.g. "http://[::1" — one bad entry must not lose the feed
+            continue
         out.append(Entry(
-            url=urljoin(base_url, link),
+            url=url,
             title=_child_text(el, "title"),
             summary=_child_text(el, "description", "summary"),
             published=parse_date(_child_text(el, "pubDate", "published", "date", "updated")),
@@ -278,7 +340,10 @@ def parse_sitemap(body: bytes, base_url: str = "") -> tuple[str, list[Entry]]:
         loc = _child_text(el, "loc")
         if not loc:
             continue
-        entry = Entry(url=urljoin(base_url, loc), published=parse_date(_child_text(el, "lastmod")))
+        try:
+            entry = Entry(url=urljoin(base_url, loc), published=parse_date(_child_text(el, "lastmod")))
+        except ValueError:  # an unparseable <loc>: skip the entry, keep the sitemap
+            continue
         for child in el:
             if _local(child.tag) == "news":
                 entry.title = _child_text(child, "title")
@@ -287,6 +352,8 @@ def parse_sitemap(body: bytes, base_url: str = "") -> tuple[str, list[Entry]]:
                 kw = _child_text(child, "keywords")
                 entry.categories = [k.strip() for k in kw.split(",") if k.strip()]
         out.append(entry)
+        if len(out) >= MAX_FEED_ENTRIES:
+            break
     return kind, out
 
 
@@ -515,7 +582,15 @@ class GovwireSpider(scrapy.Spider):
             item.failed = reason
             self.record_failure(item.url, reason)
             return [item]
+        hops = request.meta.get("redirect_urls") if request is not None else None
+        if hops and request is not None:  # report under the URL that was asked for, naming the hop that failed
+            url, reason = hops[0], f"{reason} (after a redirect to {request.url})"
         self.record_failure(url, reason)
+        if type(getattr(failure, "value", None)).__name__ == "AddressRefused" and request is not None:
+            from crawler.refusals import archive_refusal
+
+            archive_refusal(getattr(self, "crawler", None), url, reason,
+                            getattr(self, "site", "") or self.name)
         return None
 
     def record_skip(self, url: str, reason: str) -> None:
@@ -630,11 +705,20 @@ class SiteSpider(GovwireSpider):
 
     def parse_feed_doc(self, response: Response, source: Any) -> Any:
         yield self.page_item(response, make_document=False)
-        yield from self.follow_entries(parse_feed(response.body, response.url), source)
+        try:
+            entries = parse_feed(response.body, response.url)
+        except FeedError as err:
+            self.record_failure(response.url, str(err))
+            return
+        yield from self.follow_entries(entries, source)
 
     def parse_sitemap_doc(self, response: Response, source: Any) -> Any:
         yield self.page_item(response, make_document=False)
-        kind, entries = parse_sitemap(response.body, response.url)
+        try:
+            kind, entries = parse_sitemap(response.body, response.url)
+        except FeedError as err:
+            self.record_failure(response.url, str(err))
+            return
         if kind == "index":
             for e in entries:
                 if self.in_window(e.published) and self.first_sight(e.url):

@@ -19,6 +19,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.spiders.base import (
+    FeedError,
     GovwireSpider,
     describe_failure,
     parse_date,
@@ -189,7 +190,12 @@ class GovukSpider(GovwireSpider):
     def parse_atom(self, response: Response) -> Iterator[Any]:
         yield self.page_item(response, make_document=False)
         wanted_labels = {s.lower() for s in self.seed.filters.sections}
-        for e in parse_feed(response.body, response.url):
+        try:
+            entries = parse_feed(response.body, response.url)
+        except FeedError as err:
+            self.record_failure(response.url, str(err))
+            return
+        for e in entries:
             if not self.in_window(e.published):
                 continue
             self.crawler.stats.inc_value("govwire/entries")

@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.spiders.base import GovwireSpider, parse_sitemap, url_problem
+from crawler.spiders.base import FeedError, GovwireSpider, parse_sitemap, url_problem
 from crawler.urlnorm import request_url
 
 META_DEPTH = "govwire_depth"
@@ -75,7 +75,11 @@ class UrlsSpider(GovwireSpider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self.page_item(response, make_document=False)
-        kind, entries = parse_sitemap(response.body, response.url)
+        try:
+            kind, entries = parse_sitemap(response.body, response.url)
+        except FeedError as err:
+            self.record_failure(response.url, str(err))
+            return
         for entry in entries:
             if not self.in_window(entry.published):
                 continue
