@@ -104,7 +104,12 @@ class LeasedScheduler:
             logger.warning("%s", self.refused)
             return
         logger.info("%s run %s of %s as worker %s", verdict, self.run.id, self.site, self.run.worker)
-        self._hook_engine()
+        try:
+            self._hook_engine()
+        except RuntimeError as e:  # a Scrapy whose engine changed: take no work at all
+            self.redis_error = str(e)
+            logger.error("%s", e)
+            return
         self.crawler.signals.connect(self._downloaded, signal=signals.response_downloaded)
         self._loop = task.LoopingCall(self._tick)
         self._loop.start(0.25, now=False)
@@ -114,7 +119,8 @@ class LeasedScheduler:
         # follow-up scheduling are all done with it: exactly when a lease may be acknowledged
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is None or not hasattr(slot, "remove_request"):
-            raise RuntimeError("this Scrapy has no engine slot to hook leases into")
+            raise RuntimeError("distributed crawl: this Scrapy has no engine slot to hook leases into "
+                               "(see docs/distributed.md, Scrapy internals)")
         original = slot.remove_request
 
         def remove_request(request: Request) -> None:
