@@ -290,7 +290,9 @@ class LeasedScheduler:
                 self._finished = []
             # every state entry this worker wrote goes to the run; the workers' own sessions
             # must not save it: the run's finaliser merges it into the store once
-            run.ack([], self._state_of(self._fetched))
+            fetched = sorted(self._fetched)
+            for i in range(0, len(fetched), 1000):  # bounded commands on a big crawl
+                run.ack([], self._state_of(set(fetched[i:i + 1000])))
             final = run.close(self._figures(sess))
             if sess is not None:
                 for st in sess.states.values():
