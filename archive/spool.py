@@ -266,11 +266,23 @@ class Spool:
             pass
 
     def _same_in_store(self, key: str, path: Path) -> bool:
-        """An earlier publish of this very file may have landed before we could delete it."""
+        """An earlier publish of this very file may have landed before we could delete it.
+        Compared in 8 MB ranges, so a 1 GB WARC never sits in memory."""
         local = self.store.local_path(key)
         if local is not None:
             return local.is_file() and filecmp.cmp(local, path, shallow=False)
-        return bool(self.store.get_bytes(key) == path.read_bytes())
+        step = 8 << 20
+        with open(path, "rb") as f:
+            offset = 0
+            while True:
+                mine = f.read(step)
+                theirs = self.store.get_range(key, offset, step) if mine else \
+                    self.store.get_range(key, offset, 1)
+                if mine != theirs:
+                    return False
+                if not mine:
+                    return True
+                offset += len(mine)
 
     def _prune(self, d: Path) -> None:
         root = self.dir.resolve()

@@ -326,7 +326,7 @@ def test_crawl_killed_at_several_points(slow_web: Any, seeds_for_fixture_web: Pa
     store = tmp_path / "store"
     env = base_env(seeds_for_fixture_web)
     kills = []
-    for lo, hi in ((3, 15), (3, 15)):
+    for lo, hi in ((12, 26), (10, 30)):
         point = count_captures(store) + rng.randint(lo, hi)
         slow_web.clear_log()
         before = warc_files(str(store)) if store.exists() else set()

@@ -157,3 +157,21 @@ def test_store_write_errors_fail_the_run(web: Any, seeds_for_fixture_web: Path, 
                             "GOVWIRE_PROGRESS_INTERVAL": "0"})
     assert p.returncode != 0, p.stdout + p.stderr
     assert "Traceback" not in p.stderr and "store write failed" in p.stderr + p.stdout, p.stderr
+
+
+def test_republishing_the_same_file_is_harmless_a_different_one_refused(any_store: Any) -> None:
+    """A publish that landed before its spool copy was deleted (crash in between) is published
+    again by sync: same bytes -> the copy is dropped; other bytes under that key -> refused."""
+    from archive.spool import Spool
+
+    spool = Spool(any_store)
+    key = "warcs/s/2025/01/01/x.warc.gz"
+    body = os.urandom(300_000)
+    spool.keep(key, body)
+    assert spool.publish(key) is True and spool.spooled(key) is None
+    spool.keep(key, body)
+    assert spool.publish(key) is True and spool.spooled(key) is None
+    spool.keep(key, body[:-1] + b"x")
+    with pytest.raises(StoreConflict):
+        spool.publish(key)
+    assert any_store.get_bytes(key) == body
