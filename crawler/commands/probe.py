@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from crawler import exitcodes
-from crawler.commands._common import store_settings
+from crawler.commands._common import add_policy_arguments, policy_settings, store_settings
 from crawler.commands._store import add_store_arguments
 from crawler.commands.archive import parse_sets
 from crawler.errors import UsageError
@@ -40,6 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy/govwire setting (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    add_policy_arguments(p)
     add_store_arguments(p)
 
 
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     sites = known_sites()
     if args.site not in sites:
         raise UsageError(f"unknown site {args.site!r} (known: {', '.join(sites)})")
-    settings = {**store_settings(args), **parse_sets(args.set)}
+    settings = {**store_settings(args), **policy_settings(args), **parse_sets(args.set)}
     if not args.verbose:
         settings.setdefault("LOG_LEVEL", "ERROR")
     result = run_probe(args.site, pages=args.pages, store_uri=args.store, settings=settings)
