@@ -251,3 +251,56 @@ def test_run_whose_every_worker_died_resumes_with_its_id(web: Any, tmp_path: Pat
     assert warc_urls(cluster.store) >= pages
     state = json.loads((cluster.store / "state" / "govuk.json").read_text())["urls"]
     assert pages <= set(state)
+
+
+def test_concurrency_holds_for_the_whole_cluster(tmp_path: Path, redis_url: str) -> None:
+    """Three workers, a site allowed one request at a time: the server never sees two."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state = {"now": 0, "max": 0}
+    paths: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, *a: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            with lock:
+                state["now"] += 1
+                paths[self.path] += 1
+                state["max"] = max(state["max"], state["now"])
+            time.sleep(0.15)
+            body = f"<html><head><title>{self.path}</title></head><body><p>x</p></body></html>".encode()
+            with lock:
+                state["now"] -= 1
+            self.send_response(404 if self.path == "/robots.txt" else 200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        url_file = tmp_path / "urls.txt"
+        url_file.write_text("".join(f"{base}/page-{i}\n" for i in range(24)))
+        env = {**os.environ, "GOVWIRE_PROGRESS_INTERVAL": "0", "GOVWIRE_CLEAN_WORKERS": "0",
+               "PYTHONPATH": str(REPO), "GOVWIRE_REDIS_URL": redis_url, "GOVWIRE_LEASE_TTL": "3"}
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", f"url_file={url_file}",
+               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "DOWNLOAD_DELAY=0",
+               "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"GOVWIRE_STORE={tmp_path / 'store'}",
+               "-s", "LOG_LEVEL=WARNING"]
+        workers = [subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        for w in workers:
+            _, err = w.communicate(timeout=240)
+            assert w.returncode == 0, err[-3000:]
+            assert "Traceback" not in err, err[-3000:]
+    finally:
+        server.shutdown()
+    pages = {p: n for p, n in paths.items() if p.startswith("/page-")}
+    assert len(pages) == 24 and set(pages.values()) == {1}, paths  # every page, once
+    assert state["max"] == 1, state  # one request at a time for the whole cluster
