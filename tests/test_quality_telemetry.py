@@ -101,6 +101,7 @@ def test_failed_search_api_is_reported_and_alarms_when_the_fallback_is_empty(
     assert q["search_api"] == {"ok": False, "pages": 0, "error": "HTTP 422", "fallback": "feeds",
                                "fallback_entries": q["entries"]}, q
     assert q["entries"] > 0 and q["alarms"] == [] and code == exitcodes.OK, err  # the feeds stood in
+    assert f"govwire: govuk: Search API failed (HTTP 422); discovery fell back to the feeds ({q['entries']} entries)" in err
     # no feeds to fall back on: the run found nothing and says so
     seeds = edited_seeds(seeds_for_fixture_web, tmp_path / "seeds", "govuk", "feeds = [", "feeds = [")
     text = (seeds / "govuk.toml").read_text()

@@ -124,6 +124,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"govwire: {name}: {s.get('spooled', 0)} object(s) kept in the spool {s['spool']}; "
                   f"when the store is back run: govwire sync --store {s.get('store') or args.store}"
                   + (f" --spool {args.spool}" if getattr(args, "spool", None) else ""), file=sys.stderr)
+    for name, s in summary.sites.items():
+        api = (s.get("quality") or {}).get("search_api") or {}
+        if api and not api.get("ok"):
+            print(f"govwire: {name}: Search API failed ({api.get('error')}); discovery fell back to the"
+                  f" feeds ({api.get('fallback_entries', 0)} entries)", file=sys.stderr)
     for name, alarms in summary.alarms.items():
         print(f"govwire: ALARM: {name}: {'; '.join(alarms)}", file=sys.stderr)
     deferred = f"{d['deferred']} deferred (govwire reclean cleans them), " if d.get("deferred") else ""

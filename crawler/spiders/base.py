@@ -737,7 +737,7 @@ class SiteSpider(GovwireSpider):
         entries = [e for e in entries if permits(source, e.url) and self.in_window(e.published)]
         # sections/categories narrow the feed only while the feed still uses them: a feed whose
         # entries match none (categories dropped or renamed) leaves it to the pages' evidence
-        sections_in_use = any(self._in_sections(e) for e in entries)
+        sections_in_use = any(self._in_categories(e) for e in entries) or not self._category_sections()
         for e in entries:
             if self.max_items is not None and taken >= self.max_items:
                 return  # max_items counts per source: one busy title must not starve the others
@@ -760,15 +760,24 @@ class SiteSpider(GovwireSpider):
         from urllib.parse import urlsplit
 
         path = urlsplit(e.url).path.lstrip("/")
+        return self._in_categories(e) or any(path.startswith(s.strip("/") + "/")
+                                             for s in self.filters()["sections"])
+
+    def _category_sections(self) -> list[str]:
+        """Sections that name feed categories ("UK Gov"), not URL paths ("news/uk")."""
+        return [s for s in self.filters()["sections"] if "/" not in s]
+
+    def _in_categories(self, e: Entry) -> bool:
         cats = {c.lower() for c in e.categories}
-        return any(path.startswith(s.strip("/") + "/") or s.lower() in cats for s in self.filters()["sections"])
+        return any(s.lower() in cats for s in self._category_sections())
 
     def entry_verdict(self, e: Entry, sections_in_use: bool = True) -> str:
         """"want", "check" (fetch, then let the page decide) or "skip", from the feed alone.
 
         Feed categories and URL sections narrow the feed (saving fetches) but never admit a
-        page by themselves on an aggregator, and stop narrowing when no entry of the feed
-        matches them any more (crawler/selection.py)."""
+        page by themselves on an aggregator; categories stop narrowing when no entry of the
+        feed carries one any more (crawler/selection.py). URL path sections keep narrowing:
+        if they stop matching, the zero-yield alarm says so."""
         f = self.filters()
         if f["sections"] and not self._in_sections(e):
             if sections_in_use:
