@@ -367,7 +367,7 @@ def software() -> str:
             parts.append(f"{dist}/{version(dist)}")
         except PackageNotFoundError:
             parts.append(dist)
-    return " ".join(parts) + " (https://github.com/govwire/govwire)"
+    return " ".join(parts)
 
 
 def new_record_id() -> str:
