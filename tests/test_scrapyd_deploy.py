@@ -62,7 +62,9 @@ def test_scrapyd_deploy_schedule_and_archive(web: Any, seeds_for_fixture_web: Pa
         f"bind_address = 127.0.0.1\nhttp_port = {port}\n"
         f"eggs_dir = {sd / 'eggs'}\nlogs_dir = {sd / 'logs'}\ndbs_dir = {sd / 'dbs'}\nitems_dir =\n"
         "max_proc = 1\npoll_interval = 0.5\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVWIRE_", "SCRAPY_"))}
+    # the fixture web is on loopback, which the address policy only allows when told (conftest)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GOVWIRE_", "SCRAPY_")) or k == "GOVWIRE_ALLOW_ADDRESSES"}
     env.update({"PATH": f"{BIN}:/usr/bin:/bin", "GOVWIRE_SEEDS_DIR": str(seeds_for_fixture_web),
                 "GOVWIRE_CONTACT": "mailto:ops@example.org", "GOVWIRE_PROGRESS_INTERVAL": "0",
                 "GOVWIRE_CLEAN_WORKERS": "1"})
