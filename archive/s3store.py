@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from archive import environment
 from archive.errors import BadStoreURI, NotFound, StoreConflict, StoreUnavailable
 from archive.storage import check_key
 
@@ -40,15 +41,15 @@ class UploadNotVerified(StoreUnavailable):
 
 def _env_int(name: str, default: int) -> int:
     try:
-        return int(os.environ.get(name, "") or default)
-    except ValueError:
+        return environment.get_int(name, default)
+    except environment.BadEnvironment:
         return default
 
 
 def _env_float(name: str, default: float) -> float:
     try:
-        return float(os.environ.get(name, "") or default)
-    except ValueError:
+        return environment.get_float(name, default)
+    except environment.BadEnvironment:
         return default
 
 
@@ -152,7 +153,7 @@ class S3Store:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.uri = f"s3://{bucket}/{self.prefix}".rstrip("/")
-        endpoint_url = (endpoint_url or os.environ.get("GOVWIRE_S3_ENDPOINT_URL")
+        endpoint_url = (endpoint_url or environment.get("GOVWIRE_S3_ENDPOINT_URL")
                         or os.environ.get("AWS_ENDPOINT_URL") or None)
         self.endpoint_url = endpoint_url
         profile = profile or os.environ.get("AWS_PROFILE") or None
@@ -189,7 +190,7 @@ class S3Store:
         self.part_size = part_size or _env_int("GOVWIRE_S3_PART_SIZE", DEFAULT_PART_SIZE)
         self.max_concurrency = max_concurrency
         self._bucket_checked = False
-        spool = spool_dir or os.environ.get("GOVWIRE_SPOOL")
+        spool = spool_dir or environment.get("GOVWIRE_SPOOL")
         if not spool:
             h = hashlib.sha1(self.prefix.encode("utf-8")).hexdigest()[:12]
             spool = Path("~/.cache/govwire/spool").expanduser() / bucket / h

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
+from archive import environment
 from archive.errors import BadStoreURI, NotFound, StoreConflict, StoreUnavailable
 
 __all__ = ["Store", "LocalStore", "open_store", "STORES_BASE"]
@@ -284,7 +285,7 @@ def open_store(uri: str | None = None, *, stores: dict[str, str] | None = None, 
 
     Options are passed to the backend's `from_uri` (e.g. endpoint_url, region, spool_dir).
     """
-    uri = uri or os.environ.get("GOVWIRE_STORE") or "./data"
+    uri = uri or environment.get("GOVWIRE_STORE")
     scheme = urlsplit(uri).scheme if "://" in uri else ""
     registry = {**STORES_BASE, **(stores or {})}
     if scheme not in registry:

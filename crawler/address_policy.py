@@ -10,8 +10,8 @@ rebinding) gets round it. docs/security.md has the threat model.
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
+from archive import environment
 from dataclasses import dataclass, field
 from typing import Iterable, Union
 
@@ -165,7 +165,7 @@ class AddressPolicy:
 
     @classmethod
     def from_env(cls) -> AddressPolicy:
-        return cls.from_entries(os.environ.get(ENV_ALLOW, ""))
+        return cls.from_entries(environment.get(ENV_ALLOW, ""))
 
     def refusal(self, address: str, host: str | None = None, port: int | None = None) -> str | None:
         """None when `address` may be fetched, else the one-line reason."""
@@ -195,4 +195,4 @@ def policy_from_settings(settings: object) -> AddressPolicy:
     """
     get = getattr(settings, "get", None)
     value = get("GOVWIRE_ALLOW_ADDRESSES") if callable(get) else None
-    return AddressPolicy.from_entries(value, os.environ.get(ENV_ALLOW, ""))
+    return AddressPolicy.from_entries(value, environment.get(ENV_ALLOW, ""))

@@ -7,6 +7,12 @@ line Twisted wrote. For a faithful WARC we record, at the Twisted protocol level
 Both go into request.meta for the WARC capture extension. Anything unexpected in these private
 Twisted/Scrapy hooks disables recording for that request and the capture falls back to
 reconstruction (docs/warc-fidelity.md), so fetching itself never depends on it.
+
+This module is the one adapter over those private APIs (Scrapy's http11 classes, Twisted's
+_newclient states), tested with the ranges pinned in pyproject.toml (Scrapy 2.19, Twisted 26,
+warcio 1.8). The capture reads its results only through `take_raw_heads()`, which counts every
+fallback (`govwire/capture/raw_head_fallback` in the crawl stats); tests/test_capture_adapter.py
+fails when the fallback kicks in on the fixture web, i.e. when an upgrade broke the hooks.
 """
 from __future__ import annotations
 
@@ -46,6 +52,25 @@ MAX_HEAD_BYTES = 64 * 1024
 
 class HeadTooLarge(Exception):
     """A response head over MAX_HEADER_LINES lines or MAX_HEAD_BYTES bytes; str() is the reason."""
+
+
+STAT_RECORDED = "govwire/capture/raw_heads"
+STAT_FALLBACK = "govwire/capture/raw_head_fallback"
+
+
+def take_raw_heads(request: Request, stats: Any = None) -> tuple[bytes | None, bytes | None, datetime | None]:
+    """(request head, response head, request sent at) as recorded for this request, taken out of
+    its meta; counted in `stats` as recorded or fallen back (HTTP(S) requests only)."""
+    raw_request = request.meta.pop(META_RAW_REQUEST, None)
+    raw_response = request.meta.pop(META_RAW_RESPONSE, None)
+    sent_at = request.meta.pop(META_SENT_AT, None)
+    if stats is not None and request.url.startswith(("http://", "https://")):
+        if raw_response is not None and raw_request is not None:
+            stats.inc_value(STAT_RECORDED)
+        else:
+            stats.inc_value(STAT_FALLBACK)
+            logger.debug("raw message heads not recorded for %s: WARC heads reconstructed", request.url)
+    return raw_request, raw_response, sent_at
 
 
 class _RecordingParser(_LenientHTTPClientParser):

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
+from archive import environment
 from crawler.errors import ConfigError
 
 __all__ = ["SeedConfig", "Source", "Politeness", "Filters", "Quality", "SearchConfig", "load_seed", "load_all",
@@ -189,7 +190,7 @@ def seeds_dir(value: str | os.PathLike[str] | None = None, settings: Any = None)
     if not value and settings is not None:
         value = settings.get("GOVWIRE_SEEDS_DIR") or None
     if not value:
-        value = os.environ.get("GOVWIRE_SEEDS_DIR") or None
+        value = environment.get("GOVWIRE_SEEDS_DIR") or None
     return Path(value) if value else DEFAULT_SEEDS_DIR
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from archive import environment
+
 
 BOT_NAME = "govwire"
 # Spiders are built from seeds/*.toml (one seed = one outlet = one spider): crawler/spider_loader.py
@@ -15,7 +17,8 @@ SPIDER_MODULES: list[str] = []
 
 
 def _env(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    """GOVWIRE_* environment variables are read only through archive/environment.py."""
+    return environment.get(name, default)
 
 
 # --- govwire ------------------------------------------------------------------------------
@@ -32,7 +35,7 @@ GOVWIRE_WARC_GZIP_LEVEL = int(_env("GOVWIRE_WARC_GZIP_LEVEL", "6"))
 # One core is left to the reactor and the WARC thread (on 2 cores, 1 worker measured faster).
 GOVWIRE_CLEAN_WORKERS = int(_env("GOVWIRE_CLEAN_WORKERS", str(max(1, (os.cpu_count() or 2) - 1))))
 # Archive only: fetch, WARC and capture records, no cleaning (`govwire reclean` cleans later).
-GOVWIRE_DEFER_CLEAN = _env("GOVWIRE_DEFER_CLEAN", "0") not in ("0", "false", "no", "")
+GOVWIRE_DEFER_CLEAN = environment.get_bool("GOVWIRE_DEFER_CLEAN")
 # Threads writing documents and capture records to the store, off the reactor thread.
 GOVWIRE_STORE_THREADS = int(_env("GOVWIRE_STORE_THREADS", "4"))
 # Take a per-site lock in the store for the length of a crawl (cron safety).

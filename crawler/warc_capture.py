@@ -25,7 +25,7 @@ from archive.locks import LockBusy, LockLost, SiteLock
 from archive.state import UrlState
 from archive.warc import Exchange, PriorCapture, new_record_id, payload_digest
 from warcio.timeutils import datetime_to_iso_date
-from crawler.download_handler import META_RAW_REQUEST, META_RAW_RESPONSE, META_SENT_AT
+from crawler.download_handler import take_raw_heads
 from crawler.session import ArchiveSession, Outcome
 from crawler.spiders.base import META_DIGEST, META_HOPS, META_REVISIT, META_TRUNCATED, META_WARC
 
@@ -140,14 +140,14 @@ class WarcCaptureExtension:
         url = urldefrag(request.url)[0]  # a fragment is never sent, so it is not archived
         cap = request.meta.get(META_TRUNCATED)
         body = response.body[:cap] if cap else response.body  # what arrived, up to the cap
+        raw_request, raw_response, sent_at = take_raw_heads(request, self.crawler.stats)
         ex = Exchange(
             url=url, method=request.method, request_headers=_headers(request.headers),
             request_body=request.body or b"", status=response.status,
             response_headers=_headers(response.headers), body=body,
             protocol=_protocol(response), ip_address=str(response.ip_address) if response.ip_address else None,
-            date=fetched, raw_request_head=request.meta.pop(META_RAW_REQUEST, None),
-            raw_response_head=request.meta.pop(META_RAW_RESPONSE, None),
-            request_date=request.meta.pop(META_SENT_AT, None), truncated="length" if cap else None)
+            date=fetched, raw_request_head=raw_request, raw_response_head=raw_response,
+            request_date=sent_at, truncated="length" if cap else None)
         try:
             state = sess.state(site)
         except ArchiveError:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
+from archive import environment
 from crawler.commands._store import store_options
 from crawler.session import STORE_OPTION_SETTINGS
 
@@ -29,7 +29,7 @@ def policy_settings(args: argparse.Namespace) -> dict[str, Any]:
 
     entries = split_entries(getattr(args, "allow_address", None) or [])
     try:
-        AddressPolicy.from_entries(entries, os.environ.get(ENV_ALLOW, ""))
+        AddressPolicy.from_entries(entries, environment.get(ENV_ALLOW, ""))
     except ValueError as e:
         raise UsageError(f"{e} (--allow-address or ${ENV_ALLOW})") from None
     if not entries:

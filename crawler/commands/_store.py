@@ -6,9 +6,9 @@ Kept tiny and stable: archive, crawl, show, sync and dataset all call these two 
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
+from archive import environment
 from archive.storage import Store, open_store
 
 __all__ = ["add_store_arguments", "store_from_args", "store_options"]
@@ -17,7 +17,7 @@ __all__ = ["add_store_arguments", "store_from_args", "store_options"]
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --store, --endpoint-url, --region, --profile and --spool in one 'store' group."""
     g = parser.add_argument_group("store")
-    g.add_argument("--store", metavar="URI", default=os.environ.get("GOVWIRE_STORE") or "./data",
+    g.add_argument("--store", metavar="URI", default=environment.get("GOVWIRE_STORE"),
                    help="where the archive lives: a directory, file:///path or s3://bucket/prefix "
                         "(default: $GOVWIRE_STORE or ./data)")
     g.add_argument("--endpoint-url", metavar="URL", default=None,

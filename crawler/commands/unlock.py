@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
+from archive import environment
 from archive.locks import DEFAULT_STALE_MINUTES, break_lock
 from crawler import exitcodes
 from crawler.commands._store import add_store_arguments, store_from_args
@@ -32,7 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     store = store_from_args(args)
-    stale = float(os.environ.get("GOVWIRE_LOCK_STALE_MINUTES") or DEFAULT_STALE_MINUTES)
+    stale = environment.get_float("GOVWIRE_LOCK_STALE_MINUTES", DEFAULT_STALE_MINUTES)
     code = exitcodes.OK
     for site in dict.fromkeys(args.sites):
         done, msg = break_lock(store, site, force=args.force, stale_minutes=stale)
