@@ -117,6 +117,11 @@ class Catalog:
                         row = None
                 if row is not None:
                     fresh[k] = row
+            windows = _alarmed_runs(self.store)
+            for r in fresh.values():
+                r.alarms = [a for a in r.alarms if a != "run-alarm"]
+                if any(start <= r.fetched_at[:19] <= end for start, end in windows.get(r.site, ())):
+                    r.alarms.append("run-alarm")
             by_url: dict[tuple[str, str], int] = defaultdict(int)
             for r in fresh.values():
                 by_url[(r.site, r.urlhash)] += 1
@@ -152,6 +157,26 @@ class Catalog:
     def load(self, row: DocRow) -> dict[str, Any]:
         doc: dict[str, Any] = json.loads(self.store.get_bytes(row.key))
         return doc
+
+
+def _alarmed_runs(store: Store) -> dict[str, list[tuple[str, str]]]:
+    """(started, finished) of every crawl run whose telemetry raised an alarm, per site.
+
+    Telemetry records (`telemetry/<site>/…`, written by crawls since issue 10) carry ISO times
+    to the second; a document fetched in between came from an alarmed run.
+    """
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key in store.list("telemetry/"):
+        if not key.endswith(".json"):
+            continue
+        try:
+            rec = json.loads(store.get_bytes(key))
+        except (NotFound, ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(rec, dict) and rec.get("alarms") and rec.get("started"):
+            end = str(rec.get("finished") or rec["started"])  # UTC ISO; compared to the second
+            out[str(rec.get("site") or key.split("/")[1])].append((str(rec["started"])[:19], end[:19]))
+    return out
 
 
 @dataclass
