@@ -100,3 +100,10 @@ def test_release_page_lists_the_copy_with_scores(client: Any) -> None:
     assert page.count('class="copy-row"') == 1 and "Mirage News" in page
     assert "<td>3.0 h</td>" in page  # copy published 3 h after the release
     assert 'data-kind="verbatim"' in page
+
+
+def test_copy_page_names_the_release_it_copies(client: Any) -> None:
+    home = client.get("/?cleaner=fallback").get_data(as_text=True)
+    start = home.index('href="/doc/') + len('href="')
+    page = client.get(home[start:home.index('"', start)]).get_data(as_text=True)
+    assert '<p id="sources">Copies <a href="/release/govuk/' in page and "Flood defences" in page

@@ -112,7 +112,9 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None) -> Flask:
             older = [r for r in revisions if (r.fetched_at, r.rev) < (row.fetched_at, row.rev)]
             prev = older[-1] if older else None
         diff = _diff(load(prev)["text"], doc.get("text", ""), prev.rev, rev) if prev else []
+        sources = [] if row.is_release else _sources(doc, row)
         return render_template("document.html", row=row, doc=doc, revisions=revisions, prev=prev,
+                               sources=sources,
                                diff=diff, captures=_captures(doc),
                                paragraphs=_paragraphs(doc.get("text", "")),
                                meta_json=json.dumps(doc.get("metadata") or {}, ensure_ascii=False,
@@ -172,6 +174,18 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None) -> Flask:
         if sh is None:
             sh = shingles[row.key] = alignment.shingle_set(text)
         return sh
+
+    def _sources(doc: dict[str, Any], row: DocRow) -> list[tuple[DocRow, float]]:
+        """The releases a copy takes at least MIN_COPY_SHARE of its text from, best first."""
+        copy_sh = _shingles(row, doc.get("text", ""))
+        out = []
+        for r in catalog.latest():
+            if not r.is_release:
+                continue
+            share = alignment.copy_scores(copy_sh, _shingles(r, catalog.load(r).get("text", "")))
+            if share["copy_share"] >= alignment.MIN_COPY_SHARE:
+                out.append((r, share["copy_share"]))
+        return sorted(out, key=lambda x: -x[1])
 
     def _copies(doc: dict[str, Any], row: DocRow) -> list[dict[str, Any]]:
         rel_sh = _shingles(row, doc.get("text", ""))
