@@ -237,8 +237,9 @@ def count_captures(root: Path) -> int:
 # -- scenarios ---------------------------------------------------------------------------------
 @pytest.fixture
 def slow_web(web: Any) -> Any:
-    """The fixture web with a little latency per request, so a fault lands mid-crawl."""
-    web.delay = 0.05
+    """The fixture web with some latency per request, so a fault lands mid-crawl even on a fast
+    machine (38 requests, 2 at a time: at least ~4 s of crawling)."""
+    web.delay = 0.2
     yield web
     web.delay = 0.0
 
@@ -256,7 +257,9 @@ def test_store_killed_mid_crawl(slow_web: Any, seeds_for_fixture_web: Path, s3_b
     env = base_env(seeds_for_fixture_web, tmp_path / "spool")
     bucket = s3_bucket.split("/")[2]
     run = crawl(s3_bucket, env)
-    wait_for(lambda: _s3_count(s3_env, bucket, "captures/") > 0, 60, "the first capture in the bucket")
+    # the run's lock is the first object it writes; stopping takes ~2 s, so the outage starts
+    # after the first fetches and captures, with most of the crawl still to come
+    wait_for(lambda: _s3_count(s3_env, bucket, "locks/") > 0, 60, "the crawl's lock in the bucket")
     s3_env.stop()
     try:
         run.wait()
