@@ -9,7 +9,7 @@ RWP ?= .cache/replaywebpage
 RWP_VERSION ?= 2.5.3
 STORE ?= ./data
 
-.PHONY: install install-test run test demo bench fuzz clean
+.PHONY: install install-test run test lint demo bench fuzz clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,7 +19,7 @@ install: $(BIN)/python
 	$(BIN)/pip install -q -e '.[ui]'
 
 install-test: $(BIN)/python $(REPLAY_VENV)/bin/wacz $(RWP)/package/sw.js
-	$(BIN)/pip install -q -e '.[test,redis]'
+	$(BIN)/pip install -q -e '.[test,redis,lint]'
 
 # ReplayWeb.page's static UI (ui.js + sw.js) from npm, for the WACZ replay test; skipped
 # (and that test skips, saying why) where npm is missing
@@ -41,6 +41,10 @@ demo: install  ## offline: serve the bundled sample sites on 127.0.0.1 and crawl
 
 test: install-test  ## the whole suite
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: install-test  ## ruff and mypy as CI runs them (configured in pyproject.toml)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install-test
 	$(BIN)/python bench/extract.py

@@ -284,7 +284,7 @@ def run_local(store_uri: str, store_options: dict[str, Any], shards: list[str], 
 def summarise(results: Iterable[dict[str, Any]], seconds: float, workers: int) -> dict[str, Any]:
     """The one-line JSON summary of a run."""
     rs = list(results)
-    total = {k: sum(int(r[k]) for r in rs) for k in ("records", "documents", "new", "changed",
+    total: dict[str, Any] = {k: sum(int(r[k]) for r in rs) for k in ("records", "documents", "new", "changed",
                                                         "unchanged", "no_document", "same_content")}
     errors = [e for r in rs for e in r["errors"]]
     total.update(warcs=len(rs), warcs_done_before=sum(1 for r in rs if r["done_before"]),

@@ -119,7 +119,7 @@ def _first_body_paragraph_line(body: HtmlElement) -> int | None:
     """Source line of the first long paragraph: a standfirst comes before it."""
     for p in body.iter("p"):
         if len(_norm(p.text_content())) >= _BODY_PARAGRAPH and not _outside_article(p):
-            return p.sourceline
+            return int(p.sourceline) if p.sourceline is not None else None
     return None
 
 

@@ -78,7 +78,7 @@ class _RecordingParser(_LenientHTTPClientParser):
 
     def lineReceived(self, line: bytes) -> None:
         if self.state in (STATUS, HEADER):
-            lines = self.__dict__.setdefault("_govwire_lines", [])
+            lines: list[bytes] = self.__dict__.setdefault("_govwire_lines", [])
             lines.append(line)
             size = self.__dict__["_govwire_head_bytes"] = (
                 self.__dict__.get("_govwire_head_bytes", 0) + len(line) + 2)
@@ -94,7 +94,7 @@ class _RecordingParser(_LenientHTTPClientParser):
                     resp._govwire_raw_head = b"\n".join(lines) + b"\n"
                     resp._govwire_raw_request = getattr(self, "_govwire_request_head", None)
                     resp._govwire_sent_at = getattr(self, "_govwire_sent_at", None)
-                self._govwire_lines = []  # a 1xx interim response starts a new head
+                self._govwire_lines: list[bytes] = []  # a 1xx interim response starts a new head
                 super().lineReceived(line)
                 return
         super().lineReceived(line)
@@ -102,7 +102,7 @@ class _RecordingParser(_LenientHTTPClientParser):
 
 class _RecordingProtocol(_LenientHTTP11ClientProtocol):
     def request(self, request: Any) -> Any:
-        transport = self.transport
+        transport: Any = self.transport  # Twisted's ITransport stubs lack the methods we wrap
         written: list[bytes] = []
         patched = False
         try:
@@ -127,13 +127,14 @@ class _RecordingProtocol(_LenientHTTP11ClientProtocol):
         finally:
             if patched:
                 del transport.write, transport.writeSequence
-        if self._parser is not None:
-            self._parser.__class__ = _RecordingParser
+        parser: Any = self._parser
+        if parser is not None:
+            parser.__class__ = _RecordingParser
             data = b"".join(written)
             end = data.find(b"\r\n\r\n")
             if end >= 0:
-                self._parser._govwire_request_head = data[: end + 4]
-            self._parser._govwire_sent_at = sent_at
+                parser._govwire_request_head = data[: end + 4]
+            parser._govwire_sent_at = sent_at
         return d
 
 

@@ -174,7 +174,7 @@ class RetryAfterMiddleware:
             stats.inc_value("govwire/retry_after/gave_up")
             request.meta["dont_retry"] = True
             return response
-        retry = get_retry_request(request, spider=self.crawler.spider,
+        retry = get_retry_request(request, spider=self.crawler.spider,  # type: ignore[arg-type]
                                   reason=f"retry_after_{response.status}",
                                   max_retry_times=self.max_times)
         if retry is None:

@@ -16,6 +16,7 @@ line naming the seed file), never skipped: `outlet_problems()` says what is miss
 """
 from __future__ import annotations
 
+import builtins
 import importlib
 from typing import Any
 
@@ -100,7 +101,7 @@ class SeedSpiderLoader:
     def from_settings(cls, settings: Any) -> SeedSpiderLoader:
         return cls(settings)
 
-    def list(self) -> list[str]:
+    def list(self) -> builtins.list[str]:
         return seed_names(self.dir)
 
     def load(self, spider_name: str) -> type:
@@ -108,7 +109,7 @@ class SeedSpiderLoader:
             raise KeyError(f"Spider not found: {spider_name}")
         return spider_class(load_seed(spider_name, self.dir))
 
-    def find_by_request(self, request: Any) -> list[str]:
+    def find_by_request(self, request: Any) -> builtins.list[str]:
         from urllib.parse import urlsplit
 
         host = (urlsplit(request.url).hostname or "").lower()

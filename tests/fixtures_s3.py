@@ -123,7 +123,7 @@ class WeedServer:
             except Exception:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"weed mini did not answer within {timeout}s; see {self.log}")
+                    raise RuntimeError(f"weed mini did not answer within {timeout}s; see {self.log}") from None
                 time.sleep(0.3)
 
     def stop(self) -> None:

@@ -239,7 +239,7 @@ def build_eval(root: Path) -> EvalSet:
     store = LocalStore(root)
     rel = {n: _release(n, f) for n, f in {**ARCHIVED, **NOT_ARCHIVED}.items()}
     ev = EvalSet(store, {n: r for n, r in rel.items() if n in ARCHIVED})
-    for name, r in ev.releases.items():
+    for _name, r in ev.releases.items():
         fetched = (r.published + timedelta(hours=1)).isoformat()
         doc = make_doc(site="govuk", outlet="GOV.UK", url=r.url, text="\n\n".join(r.paras),
                        title=r.api["title"], published=r.api["first_published_at"],
@@ -341,7 +341,7 @@ def build_eval(root: Path) -> EvalSet:
                              "Final care rules published", OWN["careact"][:2] + care.paras[0:2]
                              + OWN["careact"][2:] + NOTES[1:3], care.published + 3 * h, set()))
     # same-topic stories that copy nothing
-    for name, (title, paras, when) in DECOYS.items():
+    for _name, (title, paras, when) in DECOYS.items():
         copy("decoy", "independent", "The Independent", "independent.co.uk", title, paras,
              datetime.fromisoformat(when), set())
     # revision-aware: a copy of revision 1 (before the correction) and one of revision 2

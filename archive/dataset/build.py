@@ -546,7 +546,8 @@ def read_table(out: Store, key: str | None, fmt: str) -> list[dict[str, Any]]:
     raw = out.get_bytes(key)
     if fmt == "jsonl":
         return [json.loads(line) for line in raw.decode().splitlines() if line]
-    return pq.read_table(io.BytesIO(raw)).to_pylist()
+    rows: list[dict[str, Any]] = pq.read_table(io.BytesIO(raw)).to_pylist()
+    return rows
 
 
 def _tidy_local(out: Store) -> None:
@@ -558,7 +559,7 @@ def _tidy_local(out: Store) -> None:
         for p in spool.iterdir():
             p.unlink()
         spool.rmdir()
-    for dirpath, dirnames, filenames in os.walk(out.root):
+    for dirpath, _dirnames, filenames in os.walk(out.root):
         os.chmod(dirpath, 0o755)
         for f in filenames:
             os.chmod(os.path.join(dirpath, f), 0o644)

@@ -28,7 +28,8 @@ _B = _rng.integers(0, 2**31 - 1, size=_PERMS, dtype=np.uint64)
 
 def minhash(sh: np.ndarray) -> np.ndarray:
     x = sh.astype(np.uint64)[None, :]
-    return (((x * _A[:, None]) + _B[:, None]) & np.uint64(0xFFFFFFFF)).min(axis=1)
+    out: np.ndarray = (((x * _A[:, None]) + _B[:, None]) & np.uint64(0xFFFFFFFF)).min(axis=1)
+    return out
 
 
 class WireClusters:

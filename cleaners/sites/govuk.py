@@ -58,7 +58,7 @@ class GovUkCleaner(SiteCleaner):
         orgs = texts(from_dd + "//a[not(contains(@href, '/government/people/'))]")
         people = texts(from_dd + "//a[contains(@href, '/government/people/')]")
         doc.authors = orgs + people or doc.authors
-        extras = {
+        extras: dict[str, object] = {
             "organisations": orgs, "people": people, "document_type": meta("format"),
             "format_label": next(iter(texts(_cls("gem-c-heading__context"))), None),
             "content_id": meta("content-id"), "political_status": meta("political-status"),

@@ -16,9 +16,11 @@ hashes, so DOM rules key on ids and ``data-component``.
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from lxml.html import HtmlElement
 
-from cleaners.base import SiteCleaner, cut_between, drop, move_to_metadata, prune
+from cleaners.base import DropRule, SiteCleaner, cut_between, drop, move_to_metadata, prune
 from cleaners.document import CleanDocument
 
 _APPEAL_HEAD = "Your support helps us to tell the story"
@@ -27,8 +29,8 @@ _APPEAL_HEAD = "Your support helps us to tell the story"
 class EsiCleaner(SiteCleaner):
     """Not registered: an outlet file subclasses it with ``@register`` and its ``outlet``."""
 
-    text_signatures = (rf"^(?:date \d{{4}}-\d{{2}}-\d{{2}} )?{_APPEAL_HEAD}\s+Read more",)  # seeds/003
-    prune_xpath = (
+    text_signatures: ClassVar[tuple[str, ...]] = (rf"^(?:date \d{{4}}-\d{{2}}-\d{{2}} )?{_APPEAL_HEAD}\s+Read more",)  # seeds/003
+    prune_xpath: ClassVar[tuple[str, ...]] = (
         # donation appeal box: a div (never a body <p>) right in #main headed by the appeal; §2c
         prune("donation_box", f"//div[@id='main']/div[.//*[normalize-space()='{_APPEAL_HEAD}']]",
               kind="donation"),
@@ -65,7 +67,7 @@ class EsiCleaner(SiteCleaner):
             end=r"Your support makes all the difference\.(?:[ \t]*Read more)?", kind="donation",
             max_chars=2000),
     )
-    drop_paragraphs = (
+    drop_paragraphs: ClassVar[tuple[DropRule, ...]] = (
         drop("newsletter_text",  # Newsletter hydrate texts; real page (labels, not sentences)
              r"(?:For free real time breaking news alerts sent straight to your inbox sign up to our"
              r" breaking news emails|Sign up to our free breaking news emails|SIGN UP"
