@@ -96,14 +96,17 @@ def parse_date(value: str | None) -> datetime | None:
     try:
         dt = parsedate_to_datetime(text)
         return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: found by fuzz_feeds
         pass
     m = _DMY.match(text)
     if m:
         d, mo, y, hh, mm, ss = m.groups()
         # Wired-Gov's feed dates, in UK local time (BST in summer)
-        return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0),
-                        tzinfo=ZoneInfo("Europe/London"))
+        try:
+            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0),
+                            tzinfo=ZoneInfo("Europe/London"))
+        except (ValueError, OverflowError):
+            return None
     for fmt in ("%d %b %Y", "%d %B %Y", "%A %d %B %Y %H:%M %Z"):
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
