@@ -12,7 +12,12 @@ from urllib.parse import urljoin
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from w3lib.url import safe_url_string
+
+from crawler.urlnorm import request_url
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect back into its own chain; str() is the one-line reason (describe_failure)."""
 
 
 class RedirectLoopMiddleware:
@@ -21,9 +26,9 @@ class RedirectLoopMiddleware:
         if response.status not in (301, 302, 303, 307, 308) or not raw:
             return response
         location = raw.decode("latin-1")
-        target = safe_url_string(urljoin(request.url, location)).split("#", 1)[0]
+        target = request_url(urljoin(request.url, location))
         seen = [*request.meta.get("redirect_urls", []), request.url]
         if target in seen:
             short = target if len(target) <= 120 else target[:119] + "…"
-            raise IgnoreRequest(f"redirect loop (back to {short} after {len(seen)} hop(s))")
+            raise RedirectLoop(f"redirect loop (back to {short} after {len(seen)} hop(s))")
         return response

@@ -118,7 +118,8 @@ def parse_date(value: str | None) -> datetime | None:
 # ---------------------------------------------------------------------------------------------
 # Failures
 # ---------------------------------------------------------------------------------------------
-_OUR_REASONS = ("AddressRefused", "HeadTooLarge")  # exceptions whose str() is the one-line reason
+# our own exceptions whose str() is already the one-line reason
+_OUR_REASONS = ("AddressRefused", "HeadTooLarge", "RedirectLoop")
 
 
 def _our_reason(exc: BaseException, depth: int = 0) -> str | None:
@@ -162,8 +163,6 @@ def describe_failure(failure: Any) -> str:
         m = re.search(r"DOWNLOAD_MAXSIZE \((\d+) B\)", msg)
         return f"body over size cap once decompressed ({m.group(1)} bytes)" if m else \
             "body over size cap once decompressed"
-    if name == "IgnoreRequest" and msg.startswith("redirect loop"):
-        return msg
     if name == "IgnoreRequest" and "robots.txt" in msg:
         return "robots.txt disallows"
     if name in ("CannotResolveHostError", "DNSLookupError", "NoResolverError"):
