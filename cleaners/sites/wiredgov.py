@@ -11,6 +11,8 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from lxml.html import HtmlElement
+
 from cleaners.base import SiteCleaner, drop, move_to_metadata, prune, register, truncate
 from cleaners.document import CleanDocument, Removal
 
@@ -19,6 +21,23 @@ _URL_STAMP = re.compile(r"\+(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{2})(?:\?|$)")
 
 
 _DEPT = re.compile(r"[A-Z][\w&,'’ -]{1,118}[\w)]")
+# text nodes before the title, nearest last; script/style text is not page text
+_BEFORE_TITLE = "(//h1)[1]/preceding::text()[normalize-space()][not(ancestor::script or ancestor::style or ancestor::nav)]"
+_AFTER_LATEST = ("(//*[normalize-space(.)='Latest News from'][not(*[normalize-space(.)='Latest News from'])])[1]"
+                 "/following::text()[normalize-space()][1]")
+
+
+def department_from_page(tree: HtmlElement) -> str | None:
+    """The department label by where it stands, not by a class name (we have not seen the
+    live markup): the last text before the title once "|Printable version" is skipped, or
+    the line after the "Latest News from" heading (seeds/000 shows both)."""
+    before = [str(t).strip() for t in tree.xpath(_BEFORE_TITLE)]
+    while before and re.sub(r"[\s|]", "", before[-1]).lower() in ("", "printableversion"):
+        before.pop()
+    for cand in ([before[-1]] if before else []) + [str(t).strip() for t in tree.xpath(_AFTER_LATEST)]:
+        if _DEPT.fullmatch(cand) and len(cand.split()) <= 12:
+            return cand
+    return None
 
 
 @register("wired-gov.net")
@@ -48,6 +67,11 @@ class WiredGovCleaner(SiteCleaner):
     drop_paragraphs = (
         drop("printable", r"\|\s?Printable version", kind="share"),  # "|Printable version"; seeds/000
     )
+
+    def page_metadata(self, tree: HtmlElement, doc: CleanDocument) -> None:
+        dept = department_from_page(tree)
+        if dept:
+            doc.metadata.setdefault("department", dept)
 
     def before_rules(self, text: str, doc: CleanDocument) -> str:
         """Wired-Gov pages show no date; the URL key carries the publication time in UK local

@@ -133,7 +133,7 @@ def wiredgov() -> tuple[Article, dict[str, str], dict[str, object]]:
     meta = {"url": "https://www.wired-gov.net/wg/news.nsf/articles/foreign+secretary+to+put+boosting+security+and"
                    "+tackling+illegal+migration+at+the+heart+of+foreign+policy+during+meeting+of+european+partners"
                    "+09102025101500?open",
-            "metadata": {"source_url": src}}
+            "metadata": {"department": dept, "source_url": src}}
     return a, layouts, meta
 
 
