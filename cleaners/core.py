@@ -123,6 +123,10 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         charset: the HTTP Content-Type charset when known.
         site: a cleaner name or domain that overrides the choice by ``url``.
 
+    An extractor that raises (trafilatura's own bugs on odd markup) or a rule that raises never
+    loses the page: the document then holds the cheap extraction, ``cleaner="fallback"`` and a
+    ``fallback_reason`` naming the exception.
+
     Raises:
         CleanerInputError: empty, huge or binary input (one-line message).
     """
@@ -130,12 +134,27 @@ def clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         with limits.time_budget():
             return _clean(html, url, captured=captured, charset=charset, site=site)
     except limits.CleanBudgetExceeded as e:
-        text = decode_html(html, charset)
-        doc = CleanDocument(url=url, cleaner_version=CLEANER_VERSION, cleaner="fallback")
-        if captured is not None:
-            doc.metadata["captured"] = captured.isoformat()
-        doc.text, doc.fallback_reason = limits.cheap_text(parse_html(text), text, str(e))
-        return doc
+        reason = str(e)
+    except CleanerInputError:
+        raise
+    except Exception as e:  # noqa: BLE001 -- an extractor's or a rule's bug must not lose the page
+        reason = f"extraction failed: {type(e).__name__}: {e}"
+    text = decode_html(html, charset)
+    doc = CleanDocument(url=url, cleaner_version=CLEANER_VERSION, cleaner="fallback")
+    if captured is not None:
+        doc.metadata["captured"] = captured.isoformat()
+    doc.text, doc.fallback_reason = limits.cheap_text(parse_html(text), text, reason)
+    return doc
+
+
+def _cheap_fallback(doc: CleanDocument, text: str, reason: str) -> None:
+    """The linear extraction of the page as served, when the extractor itself failed; the
+    metadata already read stays, removals other than moved metadata go (they described text
+    that is not there)."""
+    doc.cleaner = "fallback"
+    doc.removed = [r for r in doc.removed if isinstance(r, Removal) and r.kind == "metadata-moved"]
+    doc.metadata.pop("anchored_lines", None)
+    doc.text, doc.fallback_reason = limits.cheap_text(parse_html(text), text, reason)
 
 
 def _clean(html: str | bytes, url: str, *, captured: datetime | None = None,
@@ -159,8 +178,14 @@ def _clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     cleaner = _cleaner(url, site_name, captured)
     if cleaner is None:
         blocks = landmarks(tree)  # before extraction edits the tree
-        doc.text = format_text(drop_byline(apply_generic(to_rule_text(
-            extract_generic(tree, url, doc)), doc), doc))
+        try:
+            extracted = extract_generic(tree, url, doc)
+        except limits.CleanBudgetExceeded:
+            raise
+        except Exception as e:  # noqa: BLE001 -- the extractor's bug must not lose the page
+            _cheap_fallback(doc, text, f"extractor raised {type(e).__name__}: {e}")
+            return doc
+        doc.text = format_text(drop_byline(apply_generic(to_rule_text(extracted), doc), doc))
         report_dropped(blocks, doc.text, doc.removed)
         if not doc.text:  # an empty result always says why
             doc.fallback_reason = doc.fallback_reason or "the extractor found no article text"
@@ -178,6 +203,8 @@ def _clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         if cleaner.title_in_text:
             rule_text = _ensure_title(rule_text, doc.title, doc)
         reason = None if rule_text.strip() else f"site cleaner {cleaner.name} yielded empty text"
+    except limits.CleanBudgetExceeded:
+        raise
     except Exception as e:  # noqa: BLE001 -- any cleaner bug degrades to bare extraction
         reason = f"site cleaner {cleaner.name} raised {type(e).__name__}: {e}"
     if reason is None:
@@ -186,7 +213,12 @@ def _clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     fresh = parse_html(text)
     doc.cleaner, doc.fallback_reason = "fallback", reason
     doc.removed = [r for r in doc.removed if isinstance(r, Removal) and r.kind == "metadata-moved"]
-    doc.text = format_text(to_rule_text(extract_text(fresh, url) if fresh is not None else ""))
+    try:
+        doc.text = format_text(to_rule_text(extract_text(fresh, url) if fresh is not None else ""))
+    except limits.CleanBudgetExceeded:
+        raise
+    except Exception as e:  # noqa: BLE001 -- nor does the extractor's own failure
+        _cheap_fallback(doc, text, f"{reason}; extractor raised {type(e).__name__}: {e}")
     return doc
 
 

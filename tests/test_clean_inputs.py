@@ -130,3 +130,29 @@ def test_failing_site_cleaner_falls_back_to_bare_extraction(broken_cleaners, hos
     doc = clean(ARTICLE, f"https://www.{host}/story")
     assert doc.cleaner == "fallback" and reason in (doc.fallback_reason or "")
     assert "Councillors voted 31 to 12 in favour" in doc.text
+
+
+@pytest.fixture
+def failing_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """trafilatura itself raising (it has done so on odd markup): a third-party failure."""
+    import trafilatura
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", boom)
+
+
+@pytest.mark.parametrize("url", [URL, "https://www.independent.co.uk/news/uk/story-b1.html"],
+                         ids=["generic", "site-cleaner"])
+def test_extractor_exception_gives_fallback_document(failing_extractor: None, url: str) -> None:
+    doc = clean(ARTICLE, url)
+    assert doc.cleaner == "fallback"
+    assert "IndexError: list index out of range" in (doc.fallback_reason or "")
+    assert "Councillors voted 31 to 12 in favour" in doc.text  # the cheap extraction
+    assert doc.title == "Council budget agreed" or doc.title == "T"
+
+
+def test_extractor_exception_still_refuses_bad_input(failing_extractor: None) -> None:
+    with pytest.raises(CleanerInputError):
+        clean(b"", URL)
