@@ -123,6 +123,10 @@ class QualityHooks:
                                "evidence": item.metadata.get("selection", [])})
 
     # -- end of crawl --------------------------------------------------------------------------
+    def _shares_a_run(self) -> bool:
+        sched = getattr(self.crawler, "govwire_scheduler", None)  # distributed.scheduler.RUN_ATTR
+        return bool(sched is not None and getattr(sched, "shares_run", False) and self.pages is None)
+
     def close(self) -> None:
         mon = self.monitor
         if mon is None or self.session.halted or self.session.lock_busy:
@@ -130,6 +134,13 @@ class QualityHooks:
         stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
         spider = self.crawler.spider
         rec = mon.record(stats, failed=len(getattr(spider, "failures", []) or []))
+        if self._shares_a_run():
+            # a distributed worker holds only its share of the run: the run's finaliser merges
+            # every worker's part (crawler/distributed/scheduler.py), then records and judges
+            rec.update(partial=True, words=list(mon.words), alarms=[])
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value(STATS_KEY, rec)
+            return
         history = self.history
         rec["history"] = history_summary(history)
         rec["alarms"] = judge(rec, history, self.quality)

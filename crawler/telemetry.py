@@ -25,7 +25,7 @@ from archive.storage import Store
 from cleaners.quality import junk_hits
 from crawler.seeds import Quality
 
-__all__ = ["TELEMETRY_VERSION", "QualityMonitor", "telemetry_key", "recent_runs", "judge"]
+__all__ = ["TELEMETRY_VERSION", "QualityMonitor", "telemetry_key", "recent_runs", "judge", "merge_parts"]
 
 logger = logging.getLogger(__name__)
 
@@ -190,3 +190,42 @@ def history_summary(history: list[dict[str, Any]]) -> dict[str, Any]:
 
     return {"runs": len(history), "median_entries": med("entries"), "median_selected": med("selected"),
             "median_words": med("median_words"), "median_fallback_share": med("fallback_share")}
+
+
+_SUMS = ("entries", "selected", "documents", "unchanged", "fallback", "empty_texts", "junk_docs",
+         "boilerplate_docs", "boilerplate_lines", "failed", "robots_skipped")
+
+
+def merge_parts(parts: list[dict[str, Any]], run_id: str) -> dict[str, Any]:
+    """One record for a distributed run from its workers' partial records (each carries its
+    `words`, so the run's median is exact): the history and the alarms must see the run,
+    not a worker's share of it (a third of the pages would read as a sharp drop)."""
+    rejected: Counter[str] = Counter()
+    junk: Counter[str] = Counter()
+    words: list[int] = []
+    urls: list[str] = []
+    apis = [p["search_api"] for p in parts if p.get("search_api")]
+    for p in parts:
+        rejected.update(p.get("rejected") or {})
+        junk.update(p.get("junk_hits") or {})
+        words += [int(w) for w in p.get("words") or []]
+        urls += list(p.get("rejected_urls") or [])[:MAX_REJECTED_URLS - len(urls)]
+    rec: dict[str, Any] = {k: sum(int(p.get(k, 0)) for p in parts) for k in _SUMS}
+    docs = rec["documents"]
+    search: dict[str, Any] | None = None
+    if apis:  # the worker that read the Search API says how it went
+        failed = [a for a in apis if not a.get("ok")]
+        search = dict(failed[0] if failed else apis[0])
+        search["pages"] = sum(int(a.get("pages", 0)) for a in apis)
+        if failed:
+            search["fallback_entries"] = rec["entries"]
+    rec.update({
+        "version": TELEMETRY_VERSION, "site": parts[0]["site"], "run_id": run_id,
+        "started": min(p["started"] for p in parts), "finished": max(p["finished"] for p in parts),
+        "rejected": dict(sorted(rejected.items())), "rejected_total": sum(rejected.values()),
+        "fallback_share": round(rec["fallback"] / docs, 3) if docs else 0.0,
+        "junk_hits": dict(sorted(junk.items())),
+        "median_words": int(statistics.median(words)) if words else 0,
+        "search_api": search, "rejected_urls": urls, "workers": len(parts),
+    })
+    return dict(sorted(rec.items()))

@@ -148,6 +148,23 @@ def test_three_workers_share_one_crawl(web: Any, tmp_path: Path, redis_url: str)
     assert json.loads((cluster.store / run["summary_key"]).read_text())["run_id"] == run["run_id"]
     state = json.loads((cluster.store / "state" / "govuk.json").read_text())["urls"]
     assert all(web.url("www.gov.uk", p) in state for p in pages)  # merged once, by the finaliser
+    # one telemetry record for the run, not one partial record per worker (a worker's share
+    # would read as a sharp drop against the site's history)
+    tele = telemetry(cluster.store)
+    assert len(tele) == 1, tele
+    rec = tele[0]
+    assert rec["run_id"] == run["run_id"] and rec["workers"] == 3 and "words" not in rec
+    assert rec["documents"] == run["new"] and rec["selected"] == run["new"] + run["unchanged"]
+    assert rec["median_words"] > 0 and rec["alarms"] == []
+    for s in summaries:
+        if s["distributed"]["role"] == "finaliser":
+            assert s["quality"]["run_id"] == run["run_id"] and not s["quality"].get("partial")
+        else:
+            assert s["quality"]["partial"] is True and s["quality"]["alarms"] == []
+
+
+def telemetry(store: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in sorted((store / "telemetry" / "govuk").rglob("*.json"))]
 
 
 def test_killed_worker_loses_nothing(web: Any, tmp_path: Path, redis_url: str) -> None:
@@ -189,6 +206,10 @@ def test_same_day_rerun_is_incremental(web: Any, tmp_path: Path, redis_url: str)
             assert "if-none-match" in r.headers or "if-modified-since" in r.headers, r.path
             assert r.status == 304, r.path
     assert second["new"] == 0 and second["unchanged"] >= len(pages)
+    recs = telemetry(cluster.store)
+    assert [r["run_id"] for r in recs] == [first["run_id"], second["run_id"]]
+    assert recs[1]["documents"] == 0 and recs[1]["unchanged"] == recs[0]["documents"] == len(pages)
+    assert recs[1]["history"]["runs"] == 1
 
 
 def test_delay_holds_for_the_whole_cluster(web: Any, tmp_path: Path, redis_url: str) -> None:

@@ -19,6 +19,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict
+from datetime import datetime, timezone
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -32,6 +33,7 @@ from crawler.spiders.base import META_DIGEST, META_REVISIT, META_WARC
 logger = logging.getLogger(__name__)
 
 STATS_EXTRA = "govwire/summary_extra"  # read by crawler/runner.py into the site's summary
+QUALITY_KEY = "govwire/quality"        # crawler/quality_hooks.py STATS_KEY: the telemetry record
 RUN_ATTR = "govwire_scheduler"         # the crawler's LeasedScheduler, for the start() tracker
 META_START = "govwire_start"  # from start(): every worker yields it, so one copy is fetched
 PER_RESPONSE_META = {META_WARC, META_DIGEST, META_REVISIT, "govwire_fetched_at"}
@@ -309,11 +311,45 @@ class LeasedScheduler:
             extra["distributed_error"] = self.redis_error
         self._put_extra(extra)
 
+    @property
+    def shares_run(self) -> bool:
+        """This worker crawls a share of a cluster run (read by the quality hooks)."""
+        return self.run is not None and bool(self.run.id) and not self.refused
+
     def _figures(self, sess: Any) -> dict[str, Any]:
         c = sess.summary() if sess is not None else {}
         failed = len(getattr(self.spider, "failures", []) or [])
-        return {k: c.get(k, 0) for k in ("fetched", "new", "changed", "unchanged", "archived_only",
-                                         "bytes", "spooled")} | {"failed": failed, "leased": self.leased}
+        out = {k: c.get(k, 0) for k in ("fetched", "new", "changed", "unchanged", "archived_only",
+                                        "bytes", "spooled")} | {"failed": failed, "leased": self.leased}
+        part = self.crawler.stats.get_value(QUALITY_KEY) if self.crawler.stats is not None else None
+        if part and part.get("partial"):
+            out["quality"] = part  # merged into the run's one telemetry record by the finaliser
+        return out
+
+    def _telemetry(self, sess: Any, parts: list[dict[str, Any]], merged: dict[str, Any]) -> None:
+        """The run's one telemetry record, judged against the site's history (docs/quality.md)."""
+        from crawler.seeds import Quality
+        from crawler.telemetry import history_summary, judge, merge_parts, recent_runs, telemetry_key
+
+        assert self.run is not None
+        if not parts or not self.crawler.settings.getbool("GOVWIRE_TELEMETRY", True):
+            return
+        quality = getattr(getattr(self.spider, "seed", None), "quality", None) or Quality()
+        rec = merge_parts(parts, self.run.id)
+        try:
+            history = recent_runs(sess.store, self.site, quality.history_runs)
+        except Exception as e:  # noqa: BLE001 -- history is a comparison, not the crawl
+            logger.warning("telemetry history for %s not readable: %s", self.site, e)
+            history = []
+        rec["history"] = history_summary(history)
+        rec["alarms"] = judge(rec, history, quality)
+        key = telemetry_key(self.site, datetime.now(timezone.utc), self.run.id)
+        sess.put_object(key, json.dumps(rec, sort_keys=True).encode("utf-8"))
+        merged["telemetry_key"] = key
+        for alarm in rec["alarms"]:
+            logger.error("quality alarm: %s: %s", self.site, alarm)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(QUALITY_KEY, rec)  # the finaliser's summary: the run's
 
     def _finalise(self, sess: Any) -> dict[str, Any]:
         """The last worker: state into the store once, dead workers' spool, one summary."""
@@ -323,7 +359,9 @@ class LeasedScheduler:
         run = self.run
         status = run.status()  # not done when the last worker was stopped early (SIGTERM)
         lost = run.lost()
-        merged = merge_figures(run.id, run.worker_figures(), lost)
+        workers = run.worker_figures()
+        parts = [q for q in (w.pop("quality", None) for w in workers.values()) if q]
+        merged = merge_figures(run.id, workers, lost)
         if not status.done:
             merged["unfinished"] = {"queued": status.queued}
         if sess is not None:
@@ -348,6 +386,12 @@ class LeasedScheduler:
                 except Exception as e:  # `govwire sync` later publishes it
                     logger.error("could not publish the spool of dead workers: %s", e)
                     merged["spool_sync"] = {"error": str(e)}
+            if status.done:
+                try:
+                    self._telemetry(sess, parts, merged)
+                except Exception as e:  # the store is down: say so, keep the run's summary
+                    logger.error("could not record the run's telemetry: %s", e)
+                    merged["telemetry_error"] = str(e)
             key = f"runs/{self.site}/{run.id}.json"
             sess.put_object(key, json.dumps(merged, sort_keys=True, indent=1).encode("utf-8"))
             merged["summary_key"] = key
