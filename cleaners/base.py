@@ -203,6 +203,9 @@ class SiteCleaner:
         text_signatures: regexes that all must match already-extracted text for
             ``clean_text`` to recognise this site when no url/site is given.
         title_in_text: make the clean text start with the page title (HTML input only).
+        prune_article_boxes: remove furniture boxes (sign-up, sponsor, "most read", share …
+            by class or id) inside the article region before extraction (shared rule
+            ``shared.article_box``, cleaners/article_boxes.py).
         rule_version: label of this set of rules, stored in every document it makes.
         VALID_UNTIL: for an older version, the first capture date it no longer serves
             (captures strictly before it use it); None on the current version.
@@ -220,6 +223,7 @@ class SiteCleaner:
     drop_paragraphs: ClassVar[tuple[DropRule, ...]] = ()
     text_signatures: ClassVar[tuple[str, ...]] = ()
     title_in_text: ClassVar[bool] = True
+    prune_article_boxes: ClassVar[bool] = True
     rule_version: ClassVar[str] = "1"
     VALID_UNTIL: ClassVar[date | None] = None
     older_versions: ClassVar[tuple[type[SiteCleaner], ...]] = ()

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from cleaners import limits
 from cleaners import sites as _sites  # noqa: F401  (registers every site cleaner)
+from cleaners.article_boxes import prune_article_boxes
 from cleaners.byline import drop_byline
 from cleaners.base import SiteCleaner, cleaner_by_name, cleaner_for_url, detect_site, prune_tree
 from cleaners.document import CleanDocument, Removal
@@ -195,6 +196,8 @@ def _clean(html: str | bytes, url: str, *, captured: datetime | None = None,
     try:
         cleaner.page_metadata(tree, doc)
         prune_tree(tree, cleaner.prune_xpath, cleaner.name, doc.removed)
+        if cleaner.prune_article_boxes:
+            prune_article_boxes(tree, doc.removed)  # boxes inside the body: shared, not per site
         pristine = copy.deepcopy(tree)  # extraction edits the tree; the repair reads the page
         rule_text = to_rule_text(extract_text(tree, url))
         rule_text, _ = restore_dropped_blocks(pristine, drop_table_rules(rule_text))
