@@ -19,6 +19,7 @@ from cleaners.boilerplate import (drop_link_lines, link_texts, move_author_bio,
                                   prune_generic_furniture)
 from cleaners.document import CleanDocument
 from cleaners.extract import extract_text
+from cleaners.skipped_blocks import Block, read_blocks, restore_skipped
 
 __all__ = ["extract_generic"]
 
@@ -32,17 +33,24 @@ class _Anchors:
     ingredients: list[str] = field(default_factory=list)
     article_body: str = ""
     links: set[str] = field(default_factory=set)
+    blocks: list[Block] = field(default_factory=list)
 
 
 def _before(tree: HtmlElement, doc: CleanDocument) -> _Anchors:
     prune_generic_furniture(tree, doc.removed)
     move_author_bio(tree, doc)
     return _Anchors(find_standfirst(tree, doc.description), find_named_lead(tree),
-                    find_recipe_ingredients(tree), find_article_body(tree), link_texts(tree))
+                    find_recipe_ingredients(tree), find_article_body(tree), link_texts(tree),
+                    read_blocks(tree))
 
 
 def _after(first: list[str], a: _Anchors, doc: CleanDocument) -> list[str]:
-    lines = use_article_body(a.article_body, drop_link_lines(first, a.links, doc.removed))
+    lines = drop_link_lines(first, a.links, doc.removed)
+    n = len(lines)
+    lines = restore_skipped(a.blocks, lines)
+    if len(lines) > n:
+        doc.metadata["restored_lines"] = len(lines) - n
+    lines = use_article_body(a.article_body, lines)
     if not lines:
         return lines
     n = len(lines)
@@ -69,5 +77,6 @@ def extract_generic(tree: HtmlElement, url: str | None, doc: CleanDocument) -> s
     except Exception as e:  # noqa: BLE001
         del doc.removed[removed_before:]
         doc.metadata.pop("anchored_lines", None)
+        doc.metadata.pop("restored_lines", None)
         doc.metadata["generic_extras_error"] = f"{type(e).__name__}: {e}"
         return "\n".join(first)

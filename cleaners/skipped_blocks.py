@@ -1,0 +1,184 @@
+"""Article blocks trafilatura skipped *between* blocks it kept, on the generic path.
+
+trafilatura scores blocks one by one; inside the article it sometimes skips a Q&A page's
+question above the answers, a table of a wiki page, a paragraph after an inline widget. The
+article region (:mod:`cleaners.article_region`, furniture by tag and name excluded) is read
+before extraction; after it, a block of that region that the text lacks is put back only when
+its features say article, not furniture:
+
+- **position**: it stands between the first and the last block trafilatura kept (what comes
+  after the article's last kept block is where related links, author boxes, "explore further"
+  and newsletter calls live; nothing there is put back), or before the first one but after the
+  headline *and* it is a sentence (a question, a lede; a byline is no sentence);
+- **link density**: at most 30% of its text in links (50% for a table row or list item);
+- **kind**: a sentence (8 words or more ending in sentence punctuation), a table row (not a
+  layout row around another table), an item of a list the extractor kept in part, or a
+  heading followed by a block that is kept or put back. Captions
+  (``figure``, ``figcaption``, a class naming a caption or credit) never come back.
+
+The site cleaners' repair (:mod:`cleaners.extract_repair`) restores everything in the region:
+it knows the layouts. Here the layout is unknown, so only what these features vouch for.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from cleaners.article_region import Region
+
+__all__ = ["Block", "read_blocks", "restore_skipped"]
+
+_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote", "dt", "dd"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_NESTING = frozenset({"li", "tr", "p", "blockquote"})
+_CAPTION = re.compile(r"caption|credit", re.I)
+_SENTENCE_END = re.compile(r"[.!?:…\"”’)]$")
+_MIN_WORDS = 8  # a sentence, not a label, a name or a date
+_MAX_LINK_SHARE = 0.3  # prose holds links; a teaser or a link list is mostly link
+_MAX_LINK_SHARE_ROW = 0.5  # a table row or list item names things, often as links
+_MIN_ANCHOR = 20  # flat characters of a kept block that can mark the article's span
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _flat(s: str) -> str:
+    """Letters and digits only, lower case: list dashes, table pipes and spacing differ
+    between the page and the extracted text."""
+    return re.sub(r"\W+", "", re.sub(r"(?m)^- ", "", s)).lower()
+
+
+@dataclass(frozen=True)
+class Block:
+    """One text block of the article region, as read before extraction."""
+
+    line: str  # as the rule text shows it ("- item", "| a | b |")
+    key: str  # _flat of its text
+    tag: str
+    words: int
+    link_share: float
+    group: int  # its list's or table's id (0 for none): rows of one table belong together
+    caption: bool
+
+
+def _caption(el: Any) -> bool:
+    for node in (el, *el.iterancestors()):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("figure", "figcaption") or _CAPTION.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
+def _nested(el: Any, article: Any) -> bool:
+    for a in el.iterancestors():
+        if a is article:
+            return False
+        if isinstance(a.tag, str) and a.tag in _NESTING and not (a.tag == el.tag == "tr"):
+            return True  # (a row inside a layout row is read on its own: see read_blocks)
+    return False
+
+
+def _group(el: Any) -> int:
+    if el.tag == "li":
+        parent = el.getparent()
+        return id(parent) if parent is not None else 0
+    if el.tag == "tr":
+        table = next((a for a in el.iterancestors("table")), None)
+        return id(table) if table is not None else 0
+    return 0
+
+
+def read_blocks(tree: Any) -> list[Block]:
+    """The article region's text blocks after the headline, in page order. Call it before
+    extraction (trafilatura edits the tree it is given)."""
+    region = Region(tree)
+    article = region.article
+    if article in region.furniture:
+        return []
+    h1 = next((h for h in article.iter("h1") if h not in region.furniture), None)
+    started = h1 is None
+    out: list[Block] = []
+    for el in article.iter():
+        if el is h1:
+            started = True
+            continue
+        if not started or not isinstance(el.tag, str) or el.tag not in _BLOCKS:
+            continue
+        if el in region.furniture or _nested(el, article):
+            continue
+        if el.tag == "tr":
+            if el.find(".//table") is not None:
+                continue  # a layout row around a table: the inner rows are the content
+            cells = [_norm("".join(c.itertext())) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            text = " ".join(c for c in cells if c)
+            line = "| " + " | ".join(cells) + " |"
+        else:
+            text = _norm(" ".join(el.itertext()))
+            line = f"- {text}" if el.tag == "li" else text
+        key = _flat(text)
+        if not key:
+            continue
+        linked = sum(len(_norm("".join(a.itertext()))) for a in el.iter("a"))
+        out.append(Block(line, key, el.tag, len(text.split()), linked / max(1, len(text)),
+                         _group(el), _caption(el)))
+    return out
+
+
+def _sentence(b: Block) -> bool:
+    return (b.words >= _MIN_WORDS and b.link_share <= _MAX_LINK_SHARE
+            and b.tag in ("p", "blockquote", "dd", "li") and bool(_SENTENCE_END.search(b.line)))
+
+
+def _wanted(blocks: list[Block], present: list[bool], first: int, last: int) -> list[bool]:
+    """Which missing blocks come back (see the module docstring)."""
+    want = [False] * len(blocks)
+    # lists the extractor kept in part: their other items are the same list's
+    partial = {b.group for b, p in zip(blocks, present) if p and b.group and b.tag == "li"}
+    for i, b in enumerate(blocks):
+        if present[i] or b.caption or i > last:
+            continue
+        if i < first:
+            want[i] = _sentence(b)
+        elif b.tag == "tr" or (b.tag == "li" and b.group in partial):
+            want[i] = b.link_share <= _MAX_LINK_SHARE_ROW
+        else:
+            want[i] = _sentence(b)
+    for i in range(len(blocks) - 1, -1, -1):  # a heading comes back with what it heads
+        b = blocks[i]
+        if b.tag in _HEADINGS and not present[i] and not b.caption and first <= i <= last \
+                and b.link_share <= _MAX_LINK_SHARE_ROW:
+            nxt = i + 1
+            want[i] = nxt < len(blocks) and blocks[nxt].tag not in _HEADINGS and (present[nxt] or want[nxt])
+    return want
+
+
+def restore_skipped(blocks: list[Block], lines: list[str]) -> list[str]:
+    """The extracted lines with the skipped blocks put back in page order, each after the line
+    of the last block before it that the text holds."""
+    if not blocks or not lines:
+        return lines
+    out = list(lines)
+    keys = [_flat(ln) for ln in out]
+    flat = "".join(keys)
+    present = [b.key in flat for b in blocks]
+    anchors = [i for i, b in enumerate(blocks) if present[i] and len(b.key) >= _MIN_ANCHOR]
+    if not anchors:
+        return lines
+    want = _wanted(blocks, present, anchors[0], anchors[-1])
+    if not any(want):
+        return lines
+    last = -1  # index in `out` of the line holding the previous present block
+    for i, b in enumerate(blocks):
+        if present[i]:
+            pos = next((j for j in range(max(0, last), len(out)) if b.key in keys[j]), None)
+            if pos is not None:
+                last = pos
+            continue
+        if not want[i]:
+            continue
+        last += 1
+        out.insert(last, b.line)
+        keys.insert(last, b.key)
+    return out
