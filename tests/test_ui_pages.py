@@ -2,6 +2,7 @@
 filters, pagination and revision diffs. Browser behaviour is in test_ui_browser.py."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ def _doc(store: LocalStore, url: str, *, site: str, title: str, text: str, fetch
                            "outlet": "GOV.UK" if site == "govuk" else "Mirage News", "title": title,
                            "text": text, "word_count": len(text.split()), "cleaner": cleaner,
                            "published": published, "fetched_at": fetched, "removed": [],
-                           "metadata": {}, "warc": {}, "id": digest.lower()}
+                           "metadata": {}, "warc": {}, "id": digest.lower(),
+                           "content_digest": "sha256:" + hashlib.sha256(text.encode()).hexdigest()}
     store.put_bytes(key, json.dumps(doc).encode())
     return key
 

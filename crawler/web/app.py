@@ -22,10 +22,11 @@ from archive.errors import ArchiveError, NotFound
 from archive.keys import capture_prefix
 from archive.storage import Store
 from cleaners.errors import CleanerInputError
-from crawler.web import alignment
-from crawler.web.catalog import RELEASE_SITES, REV, Catalog, DocRow, Query
+from archive.dataset.errors import DatasetError
+from crawler.web.catalog import REV, Catalog, DocRow, Query
 from crawler.web.inert import inert_html, mark_removed, render
 from crawler.web.original import read_original
+from crawler.web.syndication import Syndication, copy_links, keys_fingerprint
 from crawler.web.telemetry import chart, site_runs
 
 __all__ = ["ARCHIVED_CSP", "UI_CSP", "create_app"]
@@ -48,12 +49,15 @@ def _ident(site: str, urlhash: str, rev: str) -> tuple[str, str, str]:
     return site, urlhash, rev
 
 
-def create_app(store: Store, *, allowed_hosts: set[str] | None = None) -> Flask:
-    """The UI over `store`. allowed_hosts: Host header values to answer (None: any)."""
+def create_app(store: Store, *, allowed_hosts: set[str] | None = None,
+               dataset: Store | None = None) -> Flask:
+    """The UI over `store`. allowed_hosts: Host header values to answer (None: any);
+    dataset: a built dataset to read syndication links from (else built from the store)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 1024
     catalog = Catalog(store)
-    shingles: dict[str, frozenset[int]] = {}
+    syndication = Syndication(store, lambda: keys_fingerprint(catalog.keys()), dataset)
+    app.extensions["govwire_syndication"] = syndication
 
     @app.before_request
     def _guard() -> None:
@@ -112,7 +116,7 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None) -> Flask:
             older = [r for r in revisions if (r.fetched_at, r.rev) < (row.fetched_at, row.rev)]
             prev = older[-1] if older else None
         diff = _diff(load(prev)["text"], doc.get("text", ""), prev.rev, rev) if prev else []
-        sources = [] if row.is_release else _sources(doc, row)
+        sources = [] if row.is_release else _sources(row)
         return render_template("document.html", row=row, doc=doc, revisions=revisions, prev=prev,
                                sources=sources,
                                diff=diff, captures=_captures(doc),
@@ -141,7 +145,15 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None) -> Flask:
         if not row.is_release:
             abort(404, "not a GOV.UK release")
         doc = load(row)
-        return render_template("release.html", row=row, doc=doc, copies=_copies(doc, row))
+        try:
+            view, origin = syndication.view(row.url)
+        except DatasetError as e:
+            view, origin = None, str(e)
+        copies = copy_links(view) if view is not None else []
+        rows = {c.link["copy_id"]: catalog.by_doc_id(str(c.link["copy_id"])) for c in copies}
+        return render_template("release.html", row=row, doc=doc, copies=copies, copy_rows=rows,
+                               view=view, origin=origin,
+                               linked=[c for c in copies if c.link["linked"]])
 
     @app.get("/site/<site>")
     def site_page(site: str) -> str:
@@ -169,44 +181,15 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None) -> Flask:
                 seen[rid] = c
         return sorted(seen.values(), key=lambda c: str(c.get("fetched_at") or ""))
 
-    def _shingles(row: DocRow, text: str) -> frozenset[int]:
-        sh = shingles.get(row.key)
-        if sh is None:
-            sh = shingles[row.key] = alignment.shingle_set(text)
-        return sh
-
-    def _sources(doc: dict[str, Any], row: DocRow) -> list[tuple[DocRow, float]]:
-        """The releases a copy takes at least MIN_COPY_SHARE of its text from, best first."""
-        copy_sh = _shingles(row, doc.get("text", ""))
-        out = []
-        for r in catalog.latest():
-            if not r.is_release:
-                continue
-            share = alignment.copy_scores(copy_sh, _shingles(r, catalog.load(r).get("text", "")))
-            if share["copy_share"] >= alignment.MIN_COPY_SHARE:
-                out.append((r, share["copy_share"]))
-        return sorted(out, key=lambda x: -x[1])
-
-    def _copies(doc: dict[str, Any], row: DocRow) -> list[dict[str, Any]]:
-        rel_sh = _shingles(row, doc.get("text", ""))
-        rel_urls = {alignment.normalise_url(u) for u in (doc.get("url"), doc.get("final_url"),
-                                                          doc.get("canonical_url")) if u}
-        out: list[dict[str, Any]] = []
-        for c in catalog.latest():
-            if c.site in RELEASE_SITES:
-                continue
-            cdoc = catalog.load(c)
-            scores = alignment.copy_scores(_shingles(c, cdoc.get("text", "")), rel_sh)
-            named = alignment.names_release(cdoc, rel_urls)
-            if scores["copy_share"] < alignment.MIN_COPY_SHARE and not named:
-                continue
-            aligned = alignment.align_paragraphs(cdoc.get("text", ""), doc.get("text", ""))
-            counts = {k: sum(a.kind == k for a in aligned) for k in ("verbatim", "quote", "edited", "added")}
-            out.append({"row": c, "doc": cdoc, "scores": scores, "named": named,
-                        "delay": alignment.delay_seconds(cdoc, doc), "aligned": aligned,
-                        "counts": counts})
-        out.sort(key=lambda x: (x["delay"] is None, x["delay"] or 0, str(x["doc"].get("outlet"))))
-        return out
+    def _sources(row: DocRow) -> list[tuple[DocRow | None, dict[str, Any]]]:
+        """The releases the dataset links this copy to (show-release on the copy's URL)."""
+        try:
+            view, _ = syndication.view(row.url)
+        except DatasetError:
+            return []
+        if view is None or view.role != "copy":
+            return []
+        return [(catalog.by_doc_id(str(r["release_id"])), r) for r in view.links if r["linked"]]
 
     app.jinja_env.filters["delay"] = _human_delay
     return app

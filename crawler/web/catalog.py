@@ -65,6 +65,7 @@ class DocRow:
     is_release: bool
     haystack: str = field(repr=False, default="")
     revisions: int = 1
+    doc_id: str = ""          # the stored document's `id` (the dataset's row and revision ids)
 
     @property
     def date(self) -> str:
@@ -90,7 +91,8 @@ def _row(key: str, doc: dict[str, Any]) -> DocRow | None:
                   word_count=int(doc.get("word_count") or len(text.split())),
                   cleaner=str(doc.get("cleaner") or ""), removed=len(doc.get("removed") or []),
                   alarms=doc_alarms(doc), is_release=site in RELEASE_SITES,
-                  haystack=f"{title}\n{doc.get('url', '')}\n{text}".lower())
+                  haystack=f"{title}\n{doc.get('url', '')}\n{text}".lower(),
+                  doc_id=str(doc.get("id") or ""))
 
 
 class Catalog:
@@ -150,6 +152,15 @@ class Catalog:
     def get(self, site: str, urlhash: str, rev: str) -> DocRow | None:
         self.refresh()
         return self._rows.get(f"docs/{site}/{urlhash[:2]}/{urlhash}/{rev}.json")
+
+    def by_doc_id(self, doc_id: str) -> DocRow | None:
+        """The row of a stored document id (the dataset's `id` / `revision_ids`)."""
+        return next((r for r in self.all() if r.doc_id == doc_id), None) if doc_id else None
+
+    def keys(self) -> list[str]:
+        """Every document key, as of the last refresh."""
+        self.refresh()
+        return sorted(self._rows)
 
     def sites(self) -> list[str]:
         return sorted({r.site for r in self.all()})
