@@ -7,6 +7,7 @@ with the site's ``prune_xpath``.
 from __future__ import annotations
 
 import codecs
+import copy
 import gzip
 import json
 import re
@@ -15,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from cleaners.errors import CleanerInputError
@@ -26,6 +29,9 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024  # a news page is < 2 MB; more is a wrong fil
 
 # Options shared by clean() and the no-regression baseline: comments are not article text.
 TRAFILATURA_OPTIONS: dict[str, Any] = {"include_comments": False, "include_tables": True}
+# the same options as an Extractor, built once: building one per page reads trafilatura's
+# config file values each time (~5 % of an extraction); each call gets a shallow copy with its url
+_EXTRACTOR = Extractor(output_format="python", comments=False, tables=True)
 
 _MAGIC = (
     (b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"),
@@ -58,7 +64,7 @@ def decode_html(data: str | bytes, charset: str | None = None) -> str:
             if len(data) > MAX_INPUT_BYTES:
                 raise CleanerInputError(f"input too large once un-gzipped (limit {MAX_INPUT_BYTES})")
         text = _decode_bytes(data, charset)
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(): that copies the page)
         raise CleanerInputError("empty input: nothing to clean")
     if "\x00" in text[:4096]:
         raise CleanerInputError("binary input (NUL bytes): not an HTML page")
@@ -103,9 +109,11 @@ def parse_html(text: str) -> HtmlElement | None:
 
 def extract_text(tree: HtmlElement, url: str | None, prune_xpath: tuple[str, ...] = ()) -> str:
     """Main text in trafilatura's txt layout (one paragraph per line, ``- `` list items)."""
-    doc = trafilatura.bare_extraction(
-        tree, url=url, output_format="python", with_metadata=False,
-        prune_xpath=list(prune_xpath) or None, **TRAFILATURA_OPTIONS)
+    options = copy.copy(_EXTRACTOR)
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    doc = trafilatura.bare_extraction(tree, url=url, prune_xpath=list(prune_xpath) or None,
+                                      options=options)
     if doc is None:
         return ""
     return str(getattr(doc, "text", "") or "")
@@ -126,18 +134,60 @@ class PageMeta:
     jsonld: dict[str, Any] = field(default_factory=dict)
 
 
-def _first(tree: HtmlElement, *xpaths: str) -> str | None:
+def _first(tree: HtmlElement, *xpaths: etree.XPath) -> str | None:
     for xp in xpaths:
-        for v in tree.xpath(xp):
+        for v in xp(tree):
             v = (v if isinstance(v, str) else v.text_content()).strip()
             if v:
                 return " ".join(v.split())
     return None
 
 
+def _x(path: str) -> etree.XPath:
+    return etree.XPath(path)
+
+
+# compiled once; the head's <meta>/<link> values are read in one pass (_head_values), these
+# only when JSON-LD and the meta tags say nothing
+_H1 = _x("//body//h1")
+_HEAD_TITLE = _x("//head/title")
+_ITEMPROP_PUBLISHED = _x('//*[@itemprop="datePublished"]/@content')
+_TIME_PUBLISHED = _x('//time[@itemprop="datePublished"]/@datetime')
+_ITEMPROP_MODIFIED = _x('//*[@itemprop="dateModified"]/@content')
+_HTML_LANG = _x("/html/@lang")
+_LD_SCRIPTS = _x('//script[@type="application/ld+json"]')
+# (attribute, value) of a <meta> or <link> -> the attribute holding what it says
+_WANTED = {("property", "og:title"): "content", ("name", "author"): "content",
+           ("property", "article:author_name"): "content",
+           ("property", "article:published_time"): "content",
+           ("property", "article:modified_time"): "content",
+           ("http-equiv", "content-language"): "content", ("rel", "canonical"): "href",
+           ("property", "og:url"): "content", ("name", "description"): "content",
+           ("property", "og:description"): "content", ("property", "og:site_name"): "content"}
+_KEYS_BY_TAG = {"meta": ("property", "name", "http-equiv"), "link": ("rel",)}
+
+
+def _head_values(tree: HtmlElement) -> dict[str, str]:
+    """The first non-blank value (whitespace collapsed) of each wanted <meta>/<link>, in
+    document order: what ``//meta[@property="og:title"]/@content`` (…) would give, in one pass."""
+    found: dict[str, str] = {}
+    for el in tree.iter("meta", "link"):
+        for attr in _KEYS_BY_TAG[el.tag]:
+            key = el.get(attr)
+            if key is None or key in found:
+                continue
+            value_attr = _WANTED.get((attr, key))
+            if value_attr is None:
+                continue
+            value = " ".join((el.get(value_attr) or "").split())
+            if value:
+                found[key] = value
+    return found
+
+
 def article_jsonld(tree: HtmlElement) -> dict[str, Any]:
     """The first JSON-LD object whose @type ends in "Article" (NewsArticle, …), else {}."""
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for script in _LD_SCRIPTS(tree):
         try:
             data = json.loads(script.text or "")
         except ValueError:
@@ -168,27 +218,26 @@ def _names(value: Any) -> list[str]:
 def page_meta(tree: HtmlElement) -> PageMeta:
     """Title, authors, dates, language, canonical url and description of a parsed page."""
     ld = article_jsonld(tree)
+    head = _head_values(tree)
     meta = PageMeta(jsonld=ld)
     ld_title = ld.get("headline") or ld.get("headLine") or ld.get("name")
-    h1 = tree.xpath("//body//h1")
-    meta.title = _first(tree, '//meta[@property="og:title"]/@content') or (
-        " ".join(ld_title.split()) if isinstance(ld_title, str) and ld_title.strip() else None) or (
-        " ".join(h1[0].text_content().split()) or None if len(h1) == 1 else None) or _first(
-        tree, "//head/title")
-    meta.authors = (_names(ld.get("author")) if ld else []) or [
-        a for a in [_first(tree, '//meta[@name="author"]/@content',
-                           '//meta[@property="article:author_name"]/@content')] if a]
+    if head.get("og:title"):
+        meta.title = head["og:title"]
+    elif isinstance(ld_title, str) and ld_title.strip():
+        meta.title = " ".join(ld_title.split())
+    else:
+        h1 = _H1(tree)
+        meta.title = (" ".join(h1[0].text_content().split()) or None if len(h1) == 1 else None) or _first(
+            tree, _HEAD_TITLE)
+    author = head.get("author") or head.get("article:author_name")
+    meta.authors = (_names(ld.get("author")) if ld else []) or ([author] if author else [])
     pub, mod = ld.get("datePublished"), ld.get("dateModified")
-    meta.published = (pub if isinstance(pub, str) else None) or _first(
-        tree, '//meta[@property="article:published_time"]/@content',
-        '//*[@itemprop="datePublished"]/@content', '//time[@itemprop="datePublished"]/@datetime')
-    meta.modified = (mod if isinstance(mod, str) else None) or _first(
-        tree, '//meta[@property="article:modified_time"]/@content',
-        '//*[@itemprop="dateModified"]/@content')
-    meta.language = _first(tree, "/html/@lang", '//meta[@http-equiv="content-language"]/@content')
-    meta.canonical_url = _first(tree, '//link[@rel="canonical"]/@href',
-                                '//meta[@property="og:url"]/@content')
-    meta.description = _first(tree, '//meta[@name="description"]/@content',
-                              '//meta[@property="og:description"]/@content')
-    meta.site_name = _first(tree, '//meta[@property="og:site_name"]/@content')
+    meta.published = (pub if isinstance(pub, str) else None) or head.get("article:published_time") or _first(
+        tree, _ITEMPROP_PUBLISHED, _TIME_PUBLISHED)
+    meta.modified = (mod if isinstance(mod, str) else None) or head.get("article:modified_time") or _first(
+        tree, _ITEMPROP_MODIFIED)
+    meta.language = _first(tree, _HTML_LANG) or head.get("content-language")
+    meta.canonical_url = head.get("canonical") or head.get("og:url")
+    meta.description = head.get("description") or head.get("og:description")
+    meta.site_name = head.get("og:site_name")
     return meta

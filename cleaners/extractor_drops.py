@@ -6,21 +6,27 @@ each one whose text did not reach the clean text is reported, coarsely, as the e
 """
 from __future__ import annotations
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.document import Removal
 
 __all__ = ["landmarks", "report_dropped"]
 
-_LANDMARKS = ("//nav|//header|//footer|//aside|//*[@role='navigation' or @role='banner' "
-              "or @role='contentinfo' or @role='complementary']")
+_TAGS = ("nav", "header", "footer", "aside")
+_ROLES_XPATH = "@role='navigation' or @role='banner' or @role='contentinfo' or @role='complementary'"
+_LANDMARKS = etree.XPath(f"//nav|//header|//footer|//aside|//*[{_ROLES_XPATH}]")
+# cheap first look (attribute strings only): does any element carry a landmark role?
+_ROLE_ATTRS = etree.XPath("//@role[.='navigation' or .='banner' or .='contentinfo' or .='complementary']")
 _ROLES = {"navigation": "nav", "banner": "header", "contentinfo": "footer", "complementary": "aside"}
 _MAX = 1000  # characters kept per reported block
 
 
 def landmarks(tree: HtmlElement) -> list[tuple[str, str]]:
     """(name, text) of each outermost landmark of the page, before anything is removed."""
-    found = tree.xpath(_LANDMARKS)
+    # the landmark tags in document order straight from the tree walk; the XPath union
+    # (which sorts) only when roles must be merged in
+    found = _LANDMARKS(tree) if _ROLE_ATTRS(tree) else list(tree.iter(*_TAGS))
     chosen = set(found)
     out = []
     for el in found:
@@ -28,8 +34,7 @@ def landmarks(tree: HtmlElement) -> list[tuple[str, str]]:
             continue  # reported with its outer landmark
         text = " ".join(el.text_content().split())
         if text:
-            name = el.tag if el.tag in ("nav", "header", "footer", "aside") else _ROLES.get(
-                str(el.get("role")), "landmark")
+            name = el.tag if el.tag in _TAGS else _ROLES.get(str(el.get("role")), "landmark")
             out.append((str(name), text))
     return out
 

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from lxml import etree
+
 __all__ = ["BUDGET_SECONDS", "MAX_NODES", "MAX_TEXT_CHARS", "CleanBudgetExceeded", "cheap_text",
            "parse_problem", "time_budget", "tree_problem"]
 
@@ -53,13 +55,15 @@ def parse_problem() -> str | None:
     return None
 
 
+# what tree.iter() walks (elements, comments, processing instructions), counted inside libxml2
+_COUNT = etree.XPath("count(descendant-or-self::*) + count(descendant::comment())"
+                     " + count(descendant::processing-instruction())")
+
+
 def tree_problem(tree: Any, max_nodes: int = MAX_NODES) -> str | None:
-    """Why a parsed tree is too big to extract normally, or None (stops counting at the bound)."""
-    n = 0
-    for _ in tree.iter():
-        n += 1
-        if n > max_nodes:
-            return f"page has over {max_nodes:,} elements"
+    """Why a parsed tree is too big to extract normally, or None."""
+    if int(_COUNT(tree)) > max_nodes:
+        return f"page has over {max_nodes:,} elements"
     return None
 
 
@@ -79,8 +83,6 @@ def cheap_text(tree: Any, raw: str, reason: str) -> tuple[str, str]:
     """
     lines: list[str] = []
     if tree is not None and not reason.startswith("page nested") and "text node" not in reason:
-        from lxml import etree
-
         skip = block = total = 0  # depth counters: inside a skipped subtree / an outer block
         for event, el in etree.iterwalk(tree, events=("start", "end")):
             tag = el.tag if isinstance(el.tag, str) else ""
