@@ -30,7 +30,30 @@ __all__ = ["SeedConfig", "Source", "Politeness", "Filters", "Quality", "SearchCo
            "seed_names", "seeds_dir", "with_base_urls", "domain_for", "write_relocation",
            "RELOCATE_FILE", "DEFAULT_SEEDS_DIR"]
 
-DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+BUNDLED = "bundled_seeds"  # the checkout's seeds/, copied into the package by setup.py's build_py
+
+
+def _default_seeds_dir() -> Path:
+    """The checkout's seeds/ (editable install, a clone), else the copy shipped inside the
+    package (a wheel, or the egg scrapyd runs: a zip, whose files are copied out once)."""
+    repo = Path(__file__).resolve().parent.parent / "seeds"
+    if repo.is_dir():
+        return repo
+    import importlib.resources
+
+    res = importlib.resources.files("crawler") / BUNDLED
+    if isinstance(res, Path) or not res.is_dir():
+        return Path(str(res))  # a real directory (or nothing: seed loading says which path)
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="govwire-seeds-"))
+    for f in res.iterdir():
+        if f.name.endswith(".toml"):
+            (out / f.name).write_bytes(f.read_bytes())
+    return out
+
+
+DEFAULT_SEEDS_DIR = _default_seeds_dir()
 RELOCATE_FILE = "_relocate.toml"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
