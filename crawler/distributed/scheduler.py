@@ -267,11 +267,19 @@ class LeasedScheduler:
         return out
 
     # -- the end -----------------------------------------------------------------------------
-    def close(self, reason: str) -> None:
-        from crawler.session import ArchiveSession
+    def close(self, reason: str) -> Any:
+        """Leave the run off the reactor thread: flushing to Redis, merging the run's state and
+        telemetry into the store are blocking calls, and other sites' crawlers share the
+        reactor (`crawl --all`). The engine waits for the returned Deferred."""
+        from twisted.internet import threads
 
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        return threads.deferToThread(self._close, reason)
+
+    def _close(self, reason: str) -> None:
+        from crawler.session import ArchiveSession
+
         run = self.run
         sess = ArchiveSession.of(self.crawler)
         extra: dict[str, Any] = {}
