@@ -202,6 +202,8 @@ def find_recipe_ingredients(tree: HtmlElement) -> list[str]:
 def add_recipe_ingredients(ingredients: list[str], lines: list[str]) -> list[str]:
     """Ingredients missing from the text go after its "Ingredients" heading (else at the end),
     when most of them are missing: a list the extractor kept is left alone."""
+    if not ingredients:  # (no recipe: the whole text is not worth normalising)
+        return lines
     text = _norm(" ".join(lines)).casefold()
     new = [f"- {it}" for it in ingredients if it.casefold() not in text]
     if not new or len(new) * 2 < len(ingredients):

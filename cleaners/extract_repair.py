@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from cleaners.article_region import Region
+from cleaners.flat_text import flat
 
 __all__ = ["drop_table_rules", "restore_dropped_blocks"]
 
@@ -36,7 +37,7 @@ def _norm(s: str) -> str:
 def _flat(s: str) -> str:
     """Text for comparing blocks with extracted lines: letters and digits only, lower case
     (list dashes, table pipes, <br> breaks and spacing differ between the two)."""
-    return re.sub(r"\W+", "", re.sub(r"(?m)^- ", "", s)).lower()
+    return flat(s)  # ("- " list marks are non-word characters too)
 
 
 def _link_share(el: Any, text: str) -> float:

@@ -142,7 +142,9 @@ _HEAD_DUP_WINDOW = 4
 
 def _drop_headline_runs(lines: list[str], removed: list[Removal]) -> list[str]:
     """Remove runs of >=3 timestamped headline lines, each optionally followed by one summary."""
-    stamped = [i for i, ln in enumerate(lines) if len(ln) <= 320 and _TIMESTAMPED.match(ln)]
+    # (a timestamped line ends in a digit or "am"/"pm": prose ending in "." skips the regex)
+    stamped = [i for i, ln in enumerate(lines) if len(ln) <= 320
+               and (ln[-1:].isdecimal() or ln.endswith("m")) and _TIMESTAMPED.match(ln)]
     out_idx: set[int] = set()
     run: list[int] = []
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cleaners.article_region import Region
+from cleaners.flat_text import flat
 
 __all__ = ["Block", "read_blocks", "restore_skipped"]
 
@@ -47,7 +48,7 @@ def _norm(s: str) -> str:
 def _flat(s: str) -> str:
     """Letters and digits only, lower case: list dashes, table pipes and spacing differ
     between the page and the extracted text."""
-    return re.sub(r"\W+", "", re.sub(r"(?m)^- ", "", s)).lower()
+    return flat(s)  # ("- " list marks are non-word characters too)
 
 
 @dataclass(frozen=True)
