@@ -47,11 +47,16 @@ class Region:
         bodies = root.xpath("//body")
         self.body = bodies[0] if bodies else root
         order = [el for el in self.body.iter() if isinstance(el.tag, str)]
+        # the headline's containers are never furniture by name: a gallery article is a
+        # "gallery" box holding the h1 (popsugar's article.post-page.gallery)
+        h1 = next(self.body.iter("h1"), None)
+        holds_h1 = set(h1.iterancestors()) | {h1} if h1 is not None else set()
         self.furniture: set[Any] = set()
         in_para: set[Any] = set()
         for el in order:  # pre-order: a parent is decided before its children
             parent = el.getparent()
-            if (parent in self.furniture) or is_furniture(el):
+            if (parent in self.furniture) or (is_furniture(el) and not (
+                    el in holds_h1 and el.tag not in SKIP_TAGS)):
                 self.furniture.add(el)
             if parent in in_para or el.tag.lower() in PARA_TAGS:
                 in_para.add(el)

@@ -103,6 +103,14 @@ class GenericRules(SiteCleaner):
              r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{4}\b).{0,250}"
              r"|.{0,120}\bis the copyrighted property of\b.{0,200}",
              kind="disclaimer"),
+        # affiliate disclosures as a paragraph of their own: the formula opens the line
+        # (eval: thepostpartumparty "This post and the photos within it may contain affiliate
+        # links. …", elavegan "As an Amazon Associate I earn from qualifying purchases.")
+        drop("affiliate_disclosure",
+             r"This (?:post|article|page|review|guide)(?: and [\w ]{1,40}?)? (?:may )?contains? "
+             r"affiliate links\b.{0,300}"
+             r"|As an Amazon Associate,? I earn from qualifying purchases\.?",
+             kind="disclaimer"),
         # photo credits on a line of their own: "(Credit: Clayton Aldern / Grist)" (eval: salon)
         drop("photo_credit", r"\(?(?:Photo |Image |Picture )?Credits?: [^.]{1,80}\)?", kind="caption"),
         # post meta lines: "January 13, 2020 at 08:45 AM | categories: Python | View Comments",

@@ -45,12 +45,7 @@ def _before(tree: HtmlElement, doc: CleanDocument) -> _Anchors:
 
 
 def _after(first: list[str], a: _Anchors, doc: CleanDocument) -> list[str]:
-    lines = drop_link_lines(first, a.links, doc.removed)
-    n = len(lines)
-    lines = restore_skipped(a.blocks, lines)
-    if len(lines) > n:
-        doc.metadata["restored_lines"] = len(lines) - n
-    lines = use_article_body(a.article_body, lines)
+    lines = use_article_body(a.article_body, drop_link_lines(first, a.links, doc.removed))
     if not lines:
         return lines
     n = len(lines)
@@ -59,6 +54,10 @@ def _after(first: list[str], a: _Anchors, doc: CleanDocument) -> list[str]:
     lines = add_recipe_ingredients(a.ingredients, lines)
     if len(lines) > n:
         doc.metadata["anchored_lines"] = len(lines) - n
+    n = len(lines)
+    lines = restore_skipped(a.blocks, lines)  # last: what the anchors put back is not repeated
+    if len(lines) > n:
+        doc.metadata["restored_lines"] = len(lines) - n
     return lines
 
 

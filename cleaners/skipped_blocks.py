@@ -13,8 +13,10 @@ its features say article, not furniture:
 - **link density**: at most 30% of its text in links (50% for a table row or list item);
 - **kind**: a sentence (8 words or more ending in sentence punctuation), a table row (not a
   layout row around another table), an item of a list the extractor kept in part, or a
-  heading followed by a block that is kept or put back. Captions
-  (``figure``, ``figcaption``, a class naming a caption or credit) never come back.
+  heading followed by a block that is kept or put back. A caption (``figure``,
+  ``figcaption``, a class naming a caption or credit) comes back only as a sentence, and
+  only when the extractor kept captions of other figures in the same box (a gallery whose
+  captions are the article and whose one slide with an embed it skipped).
 
 The site cleaners' repair (:mod:`cleaners.extract_repair`) restores everything in the region:
 it knows the layouts. Here the layout is unknown, so only what these features vouch for.
@@ -35,6 +37,10 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _NESTING = frozenset({"li", "tr", "p", "blockquote"})
 _CAPTION = re.compile(r"caption|credit", re.I)
 _SENTENCE_END = re.compile(r"[.!?:…\"”’)]$")
+# a date in a line above the body marks post meta ("By Ela on 31. October, 2023 | 18 Comments")
+_DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,? \d{1,2}?,? ?\d{4}\b"
+                   r"|\b\d{1,2}\.? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*,? \d{4}\b"
+                   r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 _MIN_WORDS = 8  # a sentence, not a label, a name or a date
 _MAX_LINK_SHARE = 0.3  # prose holds links; a teaser or a link list is mostly link
 _MAX_LINK_SHARE_ROW = 0.5  # a table row or list item names things, often as links
@@ -60,16 +66,19 @@ class Block:
     tag: str
     words: int
     link_share: float
-    group: int  # its list's or table's id (0 for none): rows of one table belong together
+    group: int  # its list's, table's or gallery's id (0 for none): parts of one whole
     caption: bool
 
 
-def _caption(el: Any) -> bool:
+def _caption(el: Any) -> Any:
+    """The outermost caption box (``figure``, ``figcaption``, a class naming a caption or
+    credit) holding the element, else None."""
+    found = None
     for node in (el, *el.iterancestors()):
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in ("figure", "figcaption") or _CAPTION.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
-            return True
-    return False
+            found = node
+    return found
 
 
 def _nested(el: Any, article: Any) -> bool:
@@ -122,8 +131,10 @@ def read_blocks(tree: Any) -> list[Block]:
         if not key:
             continue
         linked = sum(len(_norm("".join(a.itertext()))) for a in el.iter("a"))
+        caption = _caption(el)  # captions group by the box holding their figures (a gallery)
         out.append(Block(line, key, el.tag, len(text.split()), linked / max(1, len(text)),
-                         _group(el), _caption(el)))
+                         id(caption.getparent()) if caption is not None else _group(el),
+                         caption is not None))
     return out
 
 
@@ -135,13 +146,15 @@ def _sentence(b: Block) -> bool:
 def _wanted(blocks: list[Block], present: list[bool], first: int, last: int) -> list[bool]:
     """Which missing blocks come back (see the module docstring)."""
     want = [False] * len(blocks)
-    # lists the extractor kept in part: their other items are the same list's
-    partial = {b.group for b, p in zip(blocks, present) if p and b.group and b.tag == "li"}
+    # lists and captions the extractor kept in part: their other parts are as much text
+    partial = {b.group for b, p in zip(blocks, present) if p and b.group and (b.tag == "li" or b.caption)}
     for i, b in enumerate(blocks):
-        if present[i] or b.caption or i > last:
+        if present[i] or i > last:
             continue
-        if i < first:
-            want[i] = _sentence(b)
+        if b.caption:  # a caption is text where the extractor kept other captions beside it
+            want[i] = first <= i and b.group in partial and _sentence(b)
+        elif i < first:  # between the headline and the body: a lede or a question, not post meta
+            want[i] = _sentence(b) and not _DATE.search(b.line)
         elif b.tag == "tr" or (b.tag == "li" and b.group in partial):
             want[i] = b.link_share <= _MAX_LINK_SHARE_ROW
         else:
@@ -149,9 +162,10 @@ def _wanted(blocks: list[Block], present: list[bool], first: int, last: int) -> 
     for i in range(len(blocks) - 1, -1, -1):  # a heading comes back with what it heads
         b = blocks[i]
         if b.tag in _HEADINGS and not present[i] and not b.caption and first <= i <= last \
-                and b.link_share <= _MAX_LINK_SHARE_ROW:
-            nxt = i + 1
-            want[i] = nxt < len(blocks) and blocks[nxt].tag not in _HEADINGS and (present[nxt] or want[nxt])
+                and b.link_share <= _MAX_LINK_SHARE_ROW and not _DATE.search(b.line):
+            nxt = i + 1  # what it heads: a block kept (long enough to be sure) or put back
+            want[i] = nxt < len(blocks) and blocks[nxt].tag not in _HEADINGS and (
+                (present[nxt] and len(blocks[nxt].key) >= _MIN_ANCHOR) or want[nxt])
     return want
 
 

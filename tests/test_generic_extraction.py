@@ -95,6 +95,17 @@ def test_text_rules_drop_signoffs_but_keep_prose_about_them() -> None:
     assert "The mayor said readers who follow" in doc.text
 
 
+def test_affiliate_disclosure_line_goes_but_prose_about_affiliate_links_stays() -> None:
+    disclosure = ("This post and the photos within it may contain affiliate links. If you purchase "
+                  "something through the link, I may receive a small commission.")
+    prose = ("The regulator said that a post which may contain affiliate links must say so before "
+             "the first link, and that this post and others had not.")
+    doc = clean_text("\n".join([PARA, disclosure, "As an Amazon Associate I earn from qualifying purchases.",
+                                prose]), site="generic")
+    assert "small commission" not in doc.text and "Amazon Associate" not in doc.text
+    assert prose in doc.text and PARA.strip() in doc.text
+
+
 def test_paywall_box_is_cut_only_between_both_of_its_ends() -> None:
     box = ["To view the full story, please subscribe to The Gazette. Choose a $5 Weekly Pass.",
            "When you join, you get unlimited digital access.",

@@ -46,7 +46,7 @@ DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.author_
 
 # Issue 16 targets over the whole set, and what clean() reaches today (docs/extraction.md)
 TARGET = {"pass": 160, "with": 0.98, "without": 0.97}
-FLOOR = {"pass": 155, "with": 0.982, "without": 0.980}
+FLOOR = {"pass": 156, "with": 0.984, "without": 0.980}
 
 
 def _norm(s: str) -> str:

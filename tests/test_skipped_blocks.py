@@ -60,3 +60,20 @@ def test_rows_of_a_table_and_items_of_a_list_kept_in_part_come_back() -> None:
 
 def test_nothing_comes_back_when_nothing_long_was_kept() -> None:
     assert _restore(f"<p>{P1}</p><p>{P2}</p>", ["Bridge"]) == ["Bridge"]
+
+
+def test_a_gallery_article_gets_back_the_caption_of_a_slide_the_extractor_skipped() -> None:
+    """A gallery's captions are its text: the article box is named "gallery" (never furniture
+    when it holds the headline) and a caption comes back when captions beside it were kept."""
+    slides = [f"Costume {i}: a green dress, a high bun and a flower accessory make a princess." for i in range(3)]
+    figs = "".join(f"<figure><img src='{i}.jpg'><figcaption><p>{s}</p></figcaption></figure>"
+                   for i, s in enumerate(slides))
+    html = (f"<html><body><article class='post-page gallery'><h1>Costumes</h1><p>{P1}</p>"
+            f"<div class='slides'>{figs}</div></article></body></html>")
+    out = restore_skipped(read_blocks(parse_html(html)), [P1, slides[0], slides[2]])
+    assert out == [P1, *slides]
+
+
+def test_a_heading_that_is_a_date_is_post_meta() -> None:
+    out = _restore(f"<p>{P1}</p><h6>January 10, 2020 9:00AM (UTC)</h6><p>{P2}</p><p>{P3}</p>", [P1, P2, P3])
+    assert out == [P1, P2, P3]
