@@ -24,7 +24,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, BinaryIO
@@ -33,6 +33,7 @@ from archive.documents import build_document, clean_page, document_key, wants_do
 from archive.errors import NotFound
 from archive.keys import capture_key, safe_site
 from archive.storage import Store
+from cleaners.learned_boilerplate import apply_to_document
 
 __all__ = ["RecleanOptions", "ShardResult", "list_shards", "reclean_shard", "marker_key", "RangeReader",
            "summarise"]
@@ -46,14 +47,21 @@ class RecleanOptions:
     since: datetime | None = None
     until: datetime | None = None
     restart: bool = False          # ignore the markers of finished shards
+    # learned outlet boilerplate, as the crawl applies it (crawler/boilerplate.py counts it):
+    # site -> outlet -> suspect line keys, and the sites whose seed removes them
+    learned: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)
+    remove_learned: frozenset[str] = frozenset()
 
     def fingerprint(self) -> str:
-        """Names the options a marker is valid for (a shard done for one window is not done
-        for another)."""
+        """Names the options a marker is valid for (a shard done for one window, or with
+        another learned-boilerplate table, is not done for this one)."""
         from cleaners import CLEANER_VERSION
 
+        learned = {site: {o: sorted(keys) for o, keys in outlets.items()}
+                   for site, outlets in self.learned.items()}
         raw = json.dumps([CLEANER_VERSION, self.since.isoformat() if self.since else None,
-                          self.until.isoformat() if self.until else None])
+                          self.until.isoformat() if self.until else None]
+                         + ([learned, sorted(self.remove_learned)] if learned else []), sort_keys=True)
         return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
 
@@ -209,6 +217,10 @@ def _reclean_record(store: Store, record: Any, options: RecleanOptions, res: Sha
     if "error" in cleaned:
         res.errors.append(f"{url}: {cleaned['error']}")
         return
+    site = str(capture.get("site") or "")
+    suspects = options.learned.get(site, {}).get(str(cleaned.get("outlet") or site))
+    if suspects:
+        apply_to_document(cleaned, suspects, remove=site in options.remove_learned)
     doc = build_document(cleaned, capture)
     key = document_key(doc)
     data = _dumps(doc)

@@ -14,10 +14,12 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
 
 from cleaners.document import Removal
 
-__all__ = ["MIN_CHARS", "countable", "mark_boilerplate", "paragraph_key", "text_lines"]
+__all__ = ["MIN_CHARS", "apply_to_document", "countable", "mark_boilerplate", "paragraph_key", "text_lines"]
 
 # Short lines ("Background:", "Notes to editors", "Ends") repeat on every release by design
 # and are structure, not furniture; site and generic rules handle the short labels.
@@ -74,3 +76,17 @@ def mark_boilerplate(text: str, suspects: Iterable[str] | set[str], *, remove: b
         if kept:
             out_paras.append("\n".join(kept))
     return ("\n\n".join(out_paras) if remove else text), found
+
+
+def apply_to_document(doc: dict[str, Any], suspects: Iterable[str] | set[str], *, remove: bool) -> int:
+    """Flag (or remove) suspects in a cleaned document dict, as the crawl does and as
+    `govwire reclean` must redo so that re-derived documents equal the crawl's. Returns how
+    many lines were flagged."""
+    text, found = mark_boilerplate(str(doc.get("text", "")), suspects, remove=remove)
+    if not found:
+        return 0
+    doc.setdefault("removed", []).extend(asdict(r) for r in found)
+    if remove:
+        doc["text"] = text
+        doc["word_count"] = len(text.split())
+    return len(found)

@@ -4,11 +4,10 @@ with the site's recent runs, written to the store and put in the stats for the s
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
 
-from cleaners.learned_boilerplate import mark_boilerplate
+from cleaners.learned_boilerplate import apply_to_document
 from cleaners.quality import junk_hits
 from crawler.boilerplate import BoilerplateTable, load_table
 from crawler.seeds import Quality
@@ -82,15 +81,8 @@ class QualityHooks:
     def boilerplate(self, doc: dict[str, Any], site: str) -> None:
         """Flag (or, when the seed opts in, remove) lines the outlet repeats on many pages."""
         bad = self.suspects(str(doc.get("outlet") or site))
-        if not bad:
-            return
-        text, found = mark_boilerplate(doc.get("text", ""), bad, remove=self.quality.remove_boilerplate)
-        if not found:
-            return
-        doc.setdefault("removed", []).extend(asdict(r) for r in found)
-        if self.quality.remove_boilerplate:
-            doc["text"] = text
-            doc["word_count"] = len(text.split())
+        if bad:
+            apply_to_document(doc, bad, remove=self.quality.remove_boilerplate)
 
     def document(self, doc: dict[str, Any]) -> None:
         if self.monitor is not None:

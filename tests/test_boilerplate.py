@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -121,3 +122,12 @@ def test_crawl_flags_suspects_and_removes_them_when_the_seed_opts_in(
         assert [r["text"] for r in flagged] == [QUANTUM]
         assert flagged[0]["rule"] == ("boilerplate.removed" if remove else "boilerplate.flagged")
         assert (QUANTUM in hit[0]["text"]) is not remove
+        # reclean re-derives the same documents, flags (and removal) included
+        before = {p.relative_to(root): p.read_bytes() for p in (root / "docs" / "wiredgov").rglob("*.json")}
+        shutil.rmtree(root / "docs")
+        r = run_cli("reclean", "--store", str(root), "--site", "wiredgov", "--workers", "1", seeds=seeds)
+        assert r.returncode == 0, r.stderr
+        after = {p.relative_to(root): p.read_bytes() for p in (root / "docs" / "wiredgov").rglob("*.json")}
+        assert after and all(before[k] == v for k, v in after.items())
+        redone = [json.loads(v) for v in after.values() if b"quantum" in v.lower()]
+        assert any(r["kind"] == "suspected-boilerplate" for d in redone for r in d["removed"])

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 from crawler import exitcodes
@@ -18,7 +19,9 @@ crawl's own cleaning path, with the rule version of its capture date (WARC-Date)
 written only where its text or metadata changed (or where it is missing: after a
 `crawl --defer-clean`, or if docs/ was deleted); identical ones are left alone, so a second run
 changes nothing. Shards are WARC files, run in a process pool; a finished shard is remembered,
-so a run that was killed resumes where it stopped (--restart ignores that).
+so a run that was killed resumes where it stopped (--restart ignores that). Learned outlet
+boilerplate is flagged (or removed, where the seed says so) as the crawl does, from the
+table the crawl last used (boilerplate/<site>.json; --no-learned-boilerplate turns it off).
 
 Prints a progress line on stderr and one JSON summary line on stdout.
 
@@ -45,6 +48,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --engine dask: a running scheduler (tcp://host:8786); default a local cluster "
                         "of --workers processes")
     p.add_argument("--restart", action="store_true", help="ignore the record of shards already done")
+    p.add_argument("--no-learned-boilerplate", action="store_true",
+                   help="do not flag the lines the crawl learned as an outlet's boilerplate")
     p.add_argument("--progress-interval", type=float, default=5.0, metavar="SECONDS",
                    help="seconds between progress lines on stderr (0: none)")
     add_store_arguments(p)
@@ -71,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     if options.since and options.until and options.since > options.until:
         raise UsageError("--since is after --until")
     store = store_from_args(args)
+    if not args.no_learned_boilerplate:
+        learned, remove = learned_boilerplate(store, options.sites)
+        options = replace(options, learned=learned, remove_learned=remove)
     shards = list_shards(store, options)
     t0 = time.monotonic()
     results: list[dict[str, Any]] = []
@@ -105,3 +113,29 @@ def run(args: argparse.Namespace) -> int:
     summary["exit_code"] = code
     print(json.dumps(summary, sort_keys=True))
     return code
+
+
+def learned_boilerplate(store: Any, sites: tuple[str, ...]) -> tuple[dict[str, dict[str, frozenset[str]]],
+                                                                      frozenset[str]]:
+    """The suspect lines the crawl flags, per site and outlet, from the table it last used
+    (the cached `boilerplate/<site>.json`, never recounted here: re-derived documents must
+    match the crawl's), with each seed's thresholds; and the sites whose seed removes them."""
+    from archive.errors import NotFound
+    from crawler.boilerplate import BoilerplateTable, cache_key
+    from crawler.errors import ConfigError
+    from crawler.seeds import load_seed, seed_names
+
+    learned: dict[str, dict[str, frozenset[str]]] = {}
+    remove: set[str] = set()
+    for site in sites or tuple(seed_names()):
+        try:
+            table = BoilerplateTable.from_json(store.get_bytes(cache_key(site)))
+            q = load_seed(site).quality
+        except (NotFound, ConfigError, ValueError, KeyError, TypeError):
+            continue  # no table (or no seed): the crawl flagged nothing either
+        per_outlet = {o: frozenset(table.suspects(o, q.boilerplate_share, q.boilerplate_min_pages))
+                      for o in table.outlets}
+        learned[site] = {o: keys for o, keys in per_outlet.items() if keys}
+        if q.remove_boilerplate:
+            remove.add(site)
+    return learned, frozenset(remove)
