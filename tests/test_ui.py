@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from crawler.web.inert import inert_html, mark_removed, render
+from crawler.web.inert import inert_html, make_inert, parse_archived, render
+from crawler.web.removed import mark_removed
 from tests.fixtures_ui import REPO, Server, screenshot, wait_for
 from tests.wire_server import WireServer, html
 
@@ -75,13 +76,14 @@ def test_inert_html_removes_everything_active_or_remote() -> None:
 
 
 def test_removed_blocks_carry_their_rule() -> None:
-    root = inert_html("<html><body><div id=a><p>Keep this paragraph of the story.</p></div>"
-                      "<aside><h3>Most read</h3><ul><li>One headline here</li></ul></aside>"
-                      "<p>Sign up to our newsletter</p></body></html>")
-    n = mark_removed(root, [{"rule": "x.most_read", "kind": "latest-news",
+    root = parse_archived("<html><body><div id=a><p>Keep this paragraph of the story.</p></div>"
+                          "<aside><h3>Most read</h3><ul><li>One headline here</li></ul></aside>"
+                          "<p>Sign up to our newsletter</p></body></html>")
+    located = mark_removed(root, [{"rule": "x.most_read", "kind": "latest-news",
                              "text": "Most read One headline here"},
                             {"rule": "x.newsletter", "kind": "promo", "text": "Sign up to our newsletter"}])
-    assert n == 2
+    make_inert(root)
+    assert [loc.highlighted for loc in located] == [True, True]
     assert root.xpath("//aside")[0].get("data-rule") == "x.most_read"
     assert root.xpath("//p[@data-rule]")[0].get("data-rule") == "x.newsletter"
     assert root.xpath("//div[@id='a']")[0].get("data-rule") is None

@@ -75,3 +75,22 @@ def test_site_page_plots_runs(browser: Any, ui_server: Server, demo_store: Path,
     telemetry = list(demo_store.glob("telemetry/govuk/*/*/*.json"))
     assert len(runs) == (len(telemetry) or len(runs)) and runs  # one row per crawl run
     screenshot(browser, tmp_path, "ui-site")
+
+
+def test_nested_removed_blocks_are_both_outlined(browser: Any, ui_server: Server,
+                                                 tmp_path: Path) -> None:
+    """The Evening Standard's reg wall is reported twice (the wall and the form inside it):
+    both are outlined, and the page says every block was highlighted."""
+    browser.get(ui_server.base + "/?site=standard")
+    browser.find_element("css selector", "a.doc-link").click()
+    summary = wait_for(lambda: _by_css(browser, "#located-summary"))
+    assert summary and summary[0].text.startswith("10 of 10 highlighted"), summary[0].text
+    assert not _by_css(browser, "#removals tr.not-located")
+    frame = browser.find_element("css selector", "iframe#original")
+    browser.switch_to.frame(frame)
+    try:
+        walls = wait_for(lambda: _by_css(browser, "[data-rule='standard.reg_wall']"))
+        assert {w.get_attribute("id") for w in walls} == {"piano-reg-wall", "reg-wall-form"}
+    finally:
+        browser.switch_to.default_content()
+    screenshot(browser, tmp_path, "ui-document-standard")

@@ -24,8 +24,9 @@ from archive.storage import Store
 from cleaners.errors import CleanerInputError
 from archive.dataset.errors import DatasetError
 from crawler.web.catalog import REV, Catalog, DocRow, Query
-from crawler.web.inert import inert_html, mark_removed, render
+from crawler.web.inert import make_inert, parse_archived, render
 from crawler.web.original import read_original
+from crawler.web.removed import Located, mark_removed, visible_marks
 from crawler.web.syndication import Syndication, copy_links, keys_fingerprint
 from crawler.web.telemetry import chart, site_runs
 
@@ -117,8 +118,12 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None,
             prev = older[-1] if older else None
         diff = _diff(load(prev)["text"], doc.get("text", ""), prev.rev, rev) if prev else []
         sources = [] if row.is_release else _sources(row)
+        try:
+            located: list[Located] | None = _annotated(doc)[1]
+        except _UNREADABLE:
+            located = None
         return render_template("document.html", row=row, doc=doc, revisions=revisions, prev=prev,
-                               sources=sources,
+                               sources=sources, located=located,
                                diff=diff, captures=_captures(doc),
                                paragraphs=_paragraphs(doc.get("text", "")),
                                meta_json=json.dumps(doc.get("metadata") or {}, ensure_ascii=False,
@@ -129,11 +134,9 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None,
         row = catalog.get(*_ident(site, urlhash, rev)) or abort(404)
         doc = load(row)
         try:
-            page = read_original(store, doc.get("warc") or {})
-            root = inert_html(page.html)
-        except (NotFound, KeyError, ValueError, StopIteration, CleanerInputError, ArchiveError):
+            root, _ = _annotated(doc)
+        except _UNREADABLE:
             abort(404, "the archived record could not be read")
-        mark_removed(root, doc.get("removed") or [])
         resp = Response(render(root), mimetype="text/html")
         resp.headers["Content-Security-Policy"] = ARCHIVED_CSP
         resp.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -169,6 +172,14 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None,
         return render_template("site.html", site=site, runs=runs, charts=charts,
                                docs=len({r.urlhash for r in rows}))
 
+    def _annotated(doc: dict[str, Any]) -> tuple[Any, list[Located]]:
+        """The original, removed blocks marked (on the page as parsed), then made inert."""
+        page = read_original(store, doc.get("warc") or {})
+        root = parse_archived(page.html)
+        located = mark_removed(root, doc.get("removed") or [])
+        make_inert(root)
+        return root, visible_marks(root, located)
+
     def _captures(doc: dict[str, Any]) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
         for url in {doc.get("url"), doc.get("final_url")} - {None, ""}:
@@ -193,6 +204,9 @@ def create_app(store: Store, *, allowed_hosts: set[str] | None = None,
 
     app.jinja_env.filters["delay"] = _human_delay
     return app
+
+
+_UNREADABLE = (NotFound, KeyError, ValueError, StopIteration, CleanerInputError, ArchiveError)
 
 
 def _paragraphs(text: str) -> list[str]:
