@@ -17,7 +17,8 @@ from lxml.html import HtmlElement
 
 from cleaners.document import CleanDocument, Removal
 
-__all__ = ["drop_link_lines", "link_texts", "move_author_bio", "prune_generic_furniture"]
+__all__ = ["drop_link_lines", "link_texts", "move_author_bio", "prune_generic_furniture",
+           "prune_teaser_lists"]
 
 
 @dataclass(frozen=True)
@@ -171,3 +172,34 @@ def move_author_bio(tree: HtmlElement, doc: CleanDocument) -> None:
         doc.removed.append(Removal("generic.author_bio", "metadata-moved", text))
         p.drop_tree()
         return
+
+
+# a teaser's snippet is cut off: an ellipsis near its end, then at most a short source label
+_CUT_OFF = re.compile(r"(?:…|\.\.\.)[\s…]*[^…]{0,40}$")
+_MIN_TEASERS = 3
+_TEASER_SHARE = 0.8
+
+
+def _teaser(li: HtmlElement) -> bool:
+    """An item that opens with a link (another page's title) and ends in a cut-off snippet."""
+    text = " ".join(li.text_content().split())
+    if not text or not _CUT_OFF.search(text):
+        return False
+    first = next((t for t in li.itertext() if t.strip()), None)
+    a = li.find(".//a")
+    return a is not None and first is not None and first.strip() in " ".join(a.text_content().split())
+
+
+def prune_teaser_lists(tree: HtmlElement, removed: list[Removal]) -> None:
+    """Remove lists of other pages' teasers: three or more items, most of them a link to
+    another page followed by its snippet cut off with an ellipsis ("Party system — A party
+    system is a concept … … Wikipedia"). An article's own list items are not cut off
+    mid-sentence. Seen: deleuze.enacademic's "Look at other dictionaries" list."""
+    for lst in list(tree.iter("ul", "ol")):
+        items = [li for li in lst if isinstance(li.tag, str) and li.tag == "li"]
+        if len(items) < _MIN_TEASERS or lst.getparent() is None:
+            continue
+        if sum(_teaser(li) for li in items) < _TEASER_SHARE * len(items):
+            continue
+        removed.append(Removal("generic.teaser_list", "latest-news", " ".join(lst.text_content().split())))
+        lst.drop_tree()

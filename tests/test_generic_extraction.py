@@ -6,7 +6,7 @@ import json
 
 from cleaners import clean, clean_text
 from cleaners.anchors import find_named_lead
-from cleaners.boilerplate import drop_link_lines, link_texts, prune_generic_furniture
+from cleaners.boilerplate import drop_link_lines, link_texts, prune_generic_furniture, prune_teaser_lists
 from cleaners.extract import parse_html
 
 PARA = ("The council said on Tuesday that the new bridge would open in the spring after two years "
@@ -179,3 +179,19 @@ def test_italic_author_bio_at_the_end_moves_to_metadata_but_italic_prose_stays()
     quote = "<p><em>Jane Doe is a resident of the street and says the works kept her awake.</em></p>"
     doc = clean(_page(BODY[:600] + quote + BODY[600:]), URL)  # not the last paragraph
     assert "says the works kept her awake" in doc.text and "author_bio" not in doc.metadata
+
+
+def test_teaser_lists_with_cut_off_snippets_go_but_article_lists_stay() -> None:
+    teasers = "".join(f"<li><p><strong><a href='/t{i}'>Topic {i}</a></strong> — A concept in political "
+                      f"science concerning the system of government by parties and their&#8230; &#8230; "
+                      f"<span>Wikipedia</span></p></li>" for i in range(4))
+    # an article's list of linked reports, and a list of quotes trailing off: not teasers
+    reports = "".join(f"<li><a href='/r{i}'>Report {i}</a> found the bridge safe to open in spring.</li>"
+                      for i in range(4))
+    quotes = "".join(f"<li>Resident {i} said the works were slow, and then…</li>" for i in range(4))
+    tree = parse_html(_page(BODY + f"<ul class='terms-list'>{teasers}</ul><ul>{reports}</ul><ol>{quotes}</ol>"))
+    removed: list = []
+    prune_teaser_lists(tree, removed)
+    text = tree.text_content()
+    assert "political science" not in text and [r.rule for r in removed] == ["generic.teaser_list"]
+    assert "Report 3 found the bridge" in text and "Resident 3 said" in text
