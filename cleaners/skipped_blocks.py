@@ -68,6 +68,7 @@ class Block:
     link_share: float
     group: int  # its list's, table's or gallery's id (0 for none): parts of one whole
     caption: bool
+    story: int = 0  # its run of sibling story sections' id (0 for none), see _story_sections
 
 
 def _caption(el: Any) -> Any:
@@ -100,6 +101,48 @@ def _group(el: Any) -> int:
     return 0
 
 
+_MIN_STORIES = 3  # sibling sections of one template in a row: a newsletter's or live blog's items
+_STORY_PROSE = 200  # characters of text outside links: a story, not a teaser card
+_STORY_SHARE = 0.6
+
+
+def _prose_chars(el: Any) -> int:
+    linked = sum(len("".join(a.itertext())) for a in el.iter("a"))
+    return len("".join(el.itertext())) - linked
+
+
+def _story_sections(article: Any, furniture: set[Any]) -> dict[Any, int]:
+    """Elements that are one of a run of sibling sections made by one template (same tag and
+    class), most of them holding a story's worth of text outside links: the items of a
+    newsletter page or a live blog. Teaser cards (mostly link, short) and list items are not."""
+    out: dict[Any, int] = {}
+    for parent in article.iter():
+        if not isinstance(parent.tag, str) or parent in furniture:
+            continue
+        runs: dict[tuple[str, str], list[Any]] = {}
+        for c in parent:
+            cls = c.get("class") if isinstance(c.tag, str) else None
+            if cls and c.tag not in _BLOCKS and c not in furniture:
+                runs.setdefault((c.tag, cls), []).append(c)
+        for members in runs.values():
+            if len(members) < _MIN_STORIES:
+                continue
+            stories = sum(_prose_chars(m) >= _STORY_PROSE for m in members)
+            if stories >= _MIN_STORIES and stories >= _STORY_SHARE * len(members):
+                for m in members:
+                    out.setdefault(m, id(members[0]))
+    return out
+
+
+def _story_of(el: Any, sections: dict[Any, int], article: Any) -> int:
+    for a in el.iterancestors():
+        if a is article:
+            return 0
+        if a in sections:
+            return sections[a]
+    return 0
+
+
 def read_blocks(tree: Any) -> list[Block]:
     """The article region's text blocks after the headline, in page order. Call it before
     extraction (trafilatura edits the tree it is given)."""
@@ -109,6 +152,7 @@ def read_blocks(tree: Any) -> list[Block]:
         return []
     h1 = next((h for h in article.iter("h1") if h not in region.furniture), None)
     started = h1 is None
+    sections = _story_sections(article, region.furniture)
     out: list[Block] = []
     for el in article.iter():
         if el is h1:
@@ -134,7 +178,7 @@ def read_blocks(tree: Any) -> list[Block]:
         caption = _caption(el)  # captions group by the box holding their figures (a gallery)
         out.append(Block(line, key, el.tag, len(text.split()), linked / max(1, len(text)),
                          id(caption.getparent()) if caption is not None else _group(el),
-                         caption is not None))
+                         caption is not None, _story_of(el, sections, article) if sections else 0))
     return out
 
 
@@ -181,7 +225,11 @@ def restore_skipped(blocks: list[Block], lines: list[str]) -> list[str]:
     anchors = [i for i, b in enumerate(blocks) if present[i] and len(b.key) >= _MIN_ANCHOR]
     if not anchors:
         return lines
-    want = _wanted(blocks, present, anchors[0], anchors[-1])
+    # the extractor kept one of a run of sibling stories: the run is the article's span
+    runs = {blocks[i].story for i in anchors} - {0}
+    in_runs = [i for i, b in enumerate(blocks) if b.story in runs]
+    first, last = min([anchors[0], *in_runs]), max([anchors[-1], *in_runs])
+    want = _wanted(blocks, present, first, last)
     if not any(want):
         return lines
     last = -1  # index in `out` of the line holding the previous present block

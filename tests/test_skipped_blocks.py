@@ -77,3 +77,26 @@ def test_a_gallery_article_gets_back_the_caption_of_a_slide_the_extractor_skippe
 def test_a_heading_that_is_a_date_is_post_meta() -> None:
     out = _restore(f"<p>{P1}</p><h6>January 10, 2020 9:00AM (UTC)</h6><p>{P2}</p><p>{P3}</p>", [P1, P2, P3])
     assert out == [P1, P2, P3]
+
+
+def _story(i: int) -> str:
+    return (f"<div class='story border'><h2>Story {i}</h2><div class='story-text'><p>Story {i} says the "
+            f"council will publish its plans for the river crossing on Friday after a long delay.</p>"
+            f"<p>Engineers expect the works in ward {i} to take two years and to cost the city far more.</p>"
+            f"<p>Residents of ward {i} will be asked for their views on the new road layout in June.</p>"
+            "</div></div>")
+
+
+def test_a_run_of_sibling_stories_is_one_article_when_the_extractor_kept_one() -> None:
+    """A newsletter page or live blog: sections of one template, each a story's worth of text."""
+    html = f"<html><body><main><h1>Today's briefing</h1>{''.join(_story(i) for i in range(3))}</main></body></html>"
+    first = ["Story 0 says the council will publish its plans for the river crossing on Friday after a long delay.",
+             "Engineers expect the works in ward 0 to take two years and to cost the city far more.",
+             "Residents of ward 0 will be asked for their views on the new road layout in June."]
+    out = restore_skipped(read_blocks(parse_html(html)), first)
+    assert out[:3] == first and "Story 2" in out and out[-1].startswith("Residents of ward 2")
+    # teaser cards after the article: same template, but short and mostly link
+    cards = "".join(f"<div class='card'><a href='/s{i}'>Another story about the council and its "
+                    f"river crossing plans, number {i}</a><p>2 min read.</p></div>" for i in range(4))
+    html = f"<html><body><main><h1>Bridge</h1><p>{P1}</p><p>{P2}</p>{cards}</main></body></html>"
+    assert restore_skipped(read_blocks(parse_html(html)), [P1, P2]) == [P1, P2]
