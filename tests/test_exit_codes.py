@@ -49,11 +49,14 @@ def test_unknown_option_is_a_usage_error(verb: str, capsys: pytest.CaptureFixtur
     (["dataset"], "error:"),
     (["export"], "the following arguments are required:"),
     (["unlock"], "error:"),
+    (["unlock", "nosuchsite"], "unknown site 'nosuchsite'"),
+    (["reclean", "--site", "nosuchsite"], "unknown site 'nosuchsite'"),
     (["serve", "--port", "abc"], "invalid int value"),
 ])
 def test_usage_errors_exit_2(argv: list[str], message: str, tmp_path: Path,
                              capsys: pytest.CaptureFixture[str]) -> None:
-    assert _code([*argv, "--store", str(tmp_path)] if argv[0] in ("archive", "crawl", "show") else argv) \
+    assert _code([*argv, "--store", str(tmp_path)] if argv[0] in ("archive", "crawl", "show", "unlock", "reclean")
+                 and len(argv) > 1 else argv) \
         == exitcodes.USAGE
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and "secret" not in err

@@ -11,6 +11,7 @@ from typing import Any
 
 from crawler import exitcodes
 from crawler.commands._store import add_store_arguments, store_from_args, store_options
+from crawler.commands.crawl import known_sites
 from crawler.errors import UsageError
 
 HELP = "re-clean archived pages straight from the WARCs (new rules, deferred cleaning)"
@@ -25,7 +26,8 @@ table the crawl last used (boilerplate/<site>.json; --no-learned-boilerplate tur
 
 Prints a progress line on stderr and one JSON summary line on stdout.
 
-exit status: 0 done; 1 failed; 2 usage; 3 no WARCs matched; 4 some pages could not be cleaned.
+exit status: 0 done; 1 failed; 2 usage (e.g. a site neither configured nor in the store); 3 no WARCs
+matched; 4 some pages could not be cleaned.
 
 examples:
   govwire reclean --store ./data
@@ -76,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
     if options.since and options.until and options.since > options.until:
         raise UsageError("--since is after --until")
     store = store_from_args(args)
+    known = set(known_sites())
+    for site in options.sites:  # a typo must not read as "no WARCs" (exit 3)
+        if site not in known and not any(True for _ in store.list(f"warcs/{site}/")):
+            raise UsageError(f"unknown site {site!r} (known: {', '.join(sorted(known))})")
     if not args.no_learned_boilerplate:
         learned, remove = learned_boilerplate(store, options.sites)
         options = replace(options, learned=learned, remove_learned=remove)
