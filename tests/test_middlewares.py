@@ -81,8 +81,10 @@ def test_crawl_delay_paces_every_request_to_the_host(polite_web: TimedWeb, tmp_p
     pages = [t for t in polite_web.times() if t[1] != "/robots.txt"]
     assert [p for _, p, _ in pages][0] == "/a"
     assert sorted(p for _, p, _ in pages) == ["/a", "/b", "/c", "/d", "/e"], "each link once"
-    # Crawl-delay: 1 -> at least a second between hits, no jitter below it (5 ms clock slack)
-    assert min(gaps(pages)) >= 0.995, gaps(pages)
+    # Crawl-delay: 1 -> a second between sends, no jitter below it. Gaps are measured where the
+    # server receives, so one late arrival shortens the next gap: 50 ms slack for a loaded CI
+    # machine (the control below, without the delay, stays under 0.5 s)
+    assert min(gaps(pages)) >= 0.95, gaps(pages)
     assert c.excluded[polite_web.url(HOST, "/private/x")] == "robots.txt disallows"
     assert len(c.documents()) == 5
 
