@@ -112,7 +112,8 @@ _LABELS = etree.XPath(".//@class | .//@id")  # attribute strings: no element pro
 # substrings of every name above: a cheap first cut before the regex
 _LEAD_NEEDLE = re.compile("standfirst|dek|title|headline|excerpt|lede|strapline|editor|verdict", re.I)
 # text nodes (not their elements' whole content) that hold the description's start
-_TEXT_WITH = etree.XPath(".//text()[contains(normalize-space(.), $key)]")
+# (script and style text is never a standfirst: not normalised at all, it is most of a page's text)
+_TEXT_WITH = etree.XPath(".//text()[not(parent::script or parent::style)][contains(normalize-space(.), $key)]")
 
 
 def _first_body_paragraph_line(body: HtmlElement) -> int | None:

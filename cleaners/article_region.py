@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lxml import etree
+
 __all__ = ["FURNITURE", "Region", "article_root", "in_furniture", "is_furniture"]
 
 FURNITURE = re.compile(
@@ -30,7 +32,10 @@ def is_furniture(el: Any) -> bool:
         return True
     if tag == "header" and not el.xpath(".//h1"):
         return True  # a site header; an article header holds the headline
-    return bool(FURNITURE.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
+    cls, id_ = el.get("class"), el.get("id")
+    if cls is None and id_ is None:
+        return False  # (most elements: no name to test)
+    return bool(FURNITURE.search(f"{cls or ''} {id_ or ''}"))
 
 
 def in_furniture(el: Any) -> bool:
@@ -46,32 +51,34 @@ class Region:
     def __init__(self, root: Any, share: float = 0.7) -> None:
         bodies = root.xpath("//body")
         self.body = bodies[0] if bodies else root
-        order = [el for el in self.body.iter() if isinstance(el.tag, str)]
+        order = list(self.body.iter(etree.Element))  # elements only (no comments, PIs)
         # the headline's containers are never furniture by name: a gallery article is a
         # "gallery" box holding the h1 (popsugar's article.post-page.gallery)
         h1 = next(self.body.iter("h1"), None)
         holds_h1 = set(h1.iterancestors()) | {h1} if h1 is not None else set()
-        self.furniture: set[Any] = set()
+        furniture: set[Any] = set()
         in_para: set[Any] = set()
         for el in order:  # pre-order: a parent is decided before its children
             parent = el.getparent()
-            if (parent in self.furniture) or (is_furniture(el) and not (
+            if (parent in furniture) or (is_furniture(el) and not (
                     el in holds_h1 and el.tag not in SKIP_TAGS)):
-                self.furniture.add(el)
+                furniture.add(el)
             if parent in in_para or el.tag.lower() in PARA_TAGS:
                 in_para.add(el)
-        self.text: dict[Any, int] = {}
+        self.furniture = furniture
+        text: dict[Any, int] = {}
         for el in reversed(order):  # children before their parent
-            if el in self.furniture:
-                self.text[el] = 0
+            if el in furniture:
+                text[el] = 0
                 continue
-            n = len(el.text.strip()) if el in in_para and el.text else 0
+            para = el in in_para
+            n = len(el.text.strip()) if para and el.text else 0
             for child in el:
-                if isinstance(child.tag, str):
-                    n += self.text.get(child, 0)
-                if el in in_para and child.tail:
+                n += text.get(child, 0)  # (0 for a comment or processing instruction)
+                if para and child.tail:
                     n += len(child.tail.strip())
-            self.text[el] = n
+            text[el] = n
+        self.text = text
         self.article = self._article(share)
 
     def _article(self, share: float) -> Any:

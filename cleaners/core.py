@@ -5,7 +5,6 @@ bare trafilatura with ``cleaner="fallback"`` and a reason; it never loses the pa
 """
 from __future__ import annotations
 
-import copy
 import re
 from datetime import datetime
 
@@ -198,9 +197,8 @@ def _clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         prune_tree(tree, cleaner.prune_xpath, cleaner.name, doc.removed)
         if cleaner.prune_article_boxes:
             prune_article_boxes(tree, doc.removed)  # boxes inside the body: shared, not per site
-        pristine = copy.deepcopy(tree)  # extraction edits the tree; the repair reads the page
-        rule_text = to_rule_text(extract_text(tree, url))
-        rule_text, _ = restore_dropped_blocks(pristine, drop_table_rules(rule_text))
+        rule_text = to_rule_text(extract_text(tree, url))  # (leaves the tree as it was)
+        rule_text, _ = restore_dropped_blocks(tree, drop_table_rules(rule_text))
         rule_text = to_rule_text(cleaner.apply_rules(rule_text, doc))
         rule_text = drop_byline(apply_generic(rule_text, doc), doc)
         if cleaner.title_in_text:

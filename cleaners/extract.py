@@ -108,7 +108,11 @@ def parse_html(text: str) -> HtmlElement | None:
 
 
 def extract_text(tree: HtmlElement, url: str | None, prune_xpath: tuple[str, ...] = ()) -> str:
-    """Main text in trafilatura's txt layout (one paragraph per line, ``- `` list items)."""
+    """Main text in trafilatura's txt layout (one paragraph per line, ``- `` list items).
+
+    ``tree`` is left as it was: trafilatura works on its own copy of a tree it is given
+    (tests/test_clean_inputs.py holds it to that), so the page can be read again afterwards.
+    """
     options = copy.copy(_EXTRACTOR)
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")

@@ -156,3 +156,23 @@ def test_extractor_exception_gives_fallback_document(failing_extractor: None, ur
 def test_extractor_exception_still_refuses_bad_input(failing_extractor: None) -> None:
     with pytest.raises(CleanerInputError):
         clean(b"", URL)
+
+
+def test_extraction_leaves_the_tree_as_it_was() -> None:
+    """The site path reads the page again after extraction (the repair of dropped blocks)
+    without a copy of its own: trafilatura must keep working on a copy of the tree it gets."""
+    from pathlib import Path
+
+    from lxml import etree
+
+    from cleaners.extract import decode_html, extract_text, parse_html
+
+    pages = sorted(Path(__file__).parent.glob("golden/*/*/page.html*"))
+    assert pages
+    for page in pages:
+        data = page.read_bytes()
+        tree = parse_html(decode_html(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data))
+        assert tree is not None
+        before = etree.tostring(tree)
+        assert extract_text(tree, "https://example.org/a"), page
+        assert etree.tostring(tree) == before, page
