@@ -8,6 +8,7 @@ never the metadata's own wording, never text a reader cannot see.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -18,8 +19,9 @@ from lxml.html import HtmlElement
 
 from cleaners.extract import article_jsonld
 
-__all__ = ["add_recipe_ingredients", "add_standfirst", "find_article_body", "find_recipe_ingredients",
-           "find_named_lead", "find_standfirst", "use_article_body"]
+__all__ = ["add_recipe_card", "add_recipe_ingredients", "add_standfirst", "find_article_body",
+           "find_named_lead", "find_recipe_card", "find_recipe_ingredients", "find_standfirst",
+           "use_article_body"]
 
 _WS = re.compile(r"\s+")
 _KEY_CHARS = 40  # a description's first 40 characters find its element in the body
@@ -64,8 +66,8 @@ def _outside_article(el: HtmlElement, names: re.Pattern[str] = _OUTSIDE) -> bool
     while node is not None and node.tag not in ("body", "html"):
         if node.tag in ("nav", "footer", "aside", "script", "style", "noscript", "template", "head"):
             return True
-        if names.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
-            return True
+        if names.search(f"{node.get('class') or ''} {node.get('id') or ''}") and node.find(".//h1") is None:
+            return True  # (a box holding the headline is the page's layout: "content-sidebar-wrap")
         node = node.getparent()
     return False
 
@@ -212,6 +214,130 @@ def add_recipe_ingredients(ingredients: list[str], lines: list[str]) -> list[str
     at = next((i + 1 for i, ln in enumerate(lines)
                if _norm(ln).rstrip(":").casefold() == "ingredients"), len(lines))
     return lines[:at] + new + lines[at:]
+
+
+_MIN_SUMMARY = 60
+_NUTRIENTS_MIN = 3  # JSON-LD nutrition values a visible block must show to be the facts box
+_MAX_NUTRITION = 800
+_NUMBER_UNIT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([a-zA-Zµ]{0,5})\s*$")
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s).casefold()
+
+
+def find_recipe_card(tree: HtmlElement) -> tuple[str | None, str | None]:
+    """A recipe card's summary and nutrition facts as the page shows them, found through the
+    JSON-LD ``description`` and ``nutrition`` of its Recipe (recipe plug-ins draw both in
+    spans an extractor drops). Call it before extraction.
+
+    The summary is the visible block whose text is the description; the nutrition line is the
+    smallest visible block showing three or more of the JSON-LD values, its parts joined by
+    commas ("Calories: 291kcal, Carbohydrates: 31g, …"). Seen: flawlessfood (WP Recipe Maker).
+    """
+    recipe = next(_recipes(tree), None)
+    body = tree.find(".//body")
+    if recipe is None or body is None:
+        return None, None
+    summary = None
+    desc = recipe.get("description")
+    desc = _norm(html.unescape(desc)) if isinstance(desc, str) else ""
+    if len(desc) >= _MIN_SUMMARY:
+        found_texts = []
+        for found in _TEXT_WITH(body, key=desc[:_KEY_CHARS]):
+            node = found.getparent()
+            if node is None or not isinstance(node.tag, str) or node.tag in ("script", "style"):
+                continue
+            text = _norm(_text(_block_of(node)))
+            if text.startswith(desc[:_KEY_CHARS]) and len(text) <= _MAX_STANDFIRST and not _outside_article(node):
+                found_texts.append(text)
+        # the card's own summary is the description word for word; a post's intro that opens
+        # with the same sentence is only a fallback
+        summary = next((t for t in found_texts if _squash(t) == _squash(desc)), None) or next(iter(found_texts), None)
+    return summary, _nutrition_line(body, recipe.get("nutrition"))
+
+
+_INVISIBLE = frozenset({"script", "style", "noscript", "template"})
+
+
+def _small_texts(body: HtmlElement) -> dict[HtmlElement, str]:
+    """The squashed visible text of every element whose text is at most _MAX_NUTRITION
+    characters, built bottom-up in one pass (each element's from its children's, so a big
+    page costs linear time, not a text walk per element)."""
+    small: dict[HtmlElement, str] = {}
+    big: set[HtmlElement] = set()
+    for el in reversed([e for e in body.iter() if isinstance(e.tag, str)]):
+        if el.tag in _INVISIBLE:
+            small[el] = ""
+            continue
+        parts = [_squash(el.text or "")]
+        for child in el:
+            if isinstance(child.tag, str):
+                if child in big:
+                    break
+                parts.append(small.get(child, ""))
+            parts.append(_squash(child.tail or ""))
+        else:
+            text = "".join(parts)
+            if len(text) <= _MAX_NUTRITION:
+                small[el] = text
+                continue
+        big.add(el)
+    return {el: t for el, t in small.items() if t and el.tag not in _INVISIBLE}
+
+
+def _visible_text(el: HtmlElement) -> str:
+    """Text content without script and style text (a plug-in's inline CSS)."""
+    if el.tag in _INVISIBLE:
+        return ""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            parts.append(_visible_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _nutrition_line(body: HtmlElement, facts: Any) -> str | None:
+    if not isinstance(facts, dict):
+        return None
+    values = []
+    for k, v in facts.items():
+        m = _NUMBER_UNIT.match(v) if isinstance(v, str) and k != "servingSize" else None
+        if m:
+            values.append(_squash(m.group(1) + m.group(2)))
+    if len(values) < _NUTRIENTS_MIN:
+        return None
+    best = None
+    best_len = 0
+    for el, flat in _small_texts(body).items():
+        if sum(v in flat for v in values) < _NUTRIENTS_MIN:
+            continue
+        if best is None or len(flat) < best_len:
+            best, best_len = el, len(flat)  # the smallest box showing the facts
+    if best is None or _outside_article(best):
+        return None
+    parts = [_norm(_visible_text(c)) for c in best
+             if isinstance(c.tag, str) and c.tag not in ("script", "style") and _norm(_visible_text(c))]
+    return ", ".join(parts) if len(parts) >= _NUTRIENTS_MIN else _norm(_visible_text(best))
+
+
+def add_recipe_card(summary: str | None, nutrition: str | None, lines: list[str]) -> list[str]:
+    """The card's summary before its "Ingredients" heading and its nutrition line after its
+    "Nutrition" heading (else at the end), each only when the text lacks it."""
+    flat = _squash(" ".join(lines))
+
+    def at(heading: str, after: bool) -> int:
+        return next((i + after for i, ln in enumerate(lines)
+                     if _norm(ln).rstrip(":").casefold() in (heading, f"{heading} facts")), len(lines))
+
+    if summary and _squash(summary) not in flat:
+        i = at("ingredients", False)
+        lines = lines[:i] + [summary] + lines[i:]
+    if nutrition and _squash(nutrition) not in flat:
+        i = at("nutrition", True)
+        lines = lines[:i] + [nutrition] + lines[i:]
+    return lines
 
 
 _MIN_BODY = 500  # an articleBody shorter than this is a teaser, not the article

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
-from cleaners.anchors import (add_recipe_ingredients, add_standfirst, find_article_body,
-                              find_named_lead, find_recipe_ingredients, find_standfirst,
-                              use_article_body)
+from cleaners.anchors import (add_recipe_card, add_recipe_ingredients, add_standfirst,
+                              find_article_body, find_named_lead, find_recipe_card,
+                              find_recipe_ingredients, find_standfirst, use_article_body)
 from cleaners.boilerplate import (drop_link_lines, link_texts, move_author_bio,
                                   prune_generic_furniture, prune_teaser_lists)
 from cleaners.document import CleanDocument
@@ -34,6 +34,7 @@ class _Anchors:
     article_body: str = ""
     links: set[str] = field(default_factory=set)
     blocks: list[Block] = field(default_factory=list)
+    recipe_card: tuple[str | None, str | None] = (None, None)
 
 
 def _before(tree: HtmlElement, doc: CleanDocument) -> _Anchors:
@@ -42,7 +43,7 @@ def _before(tree: HtmlElement, doc: CleanDocument) -> _Anchors:
     move_author_bio(tree, doc)
     return _Anchors(find_standfirst(tree, doc.description), find_named_lead(tree),
                     find_recipe_ingredients(tree), find_article_body(tree), link_texts(tree),
-                    read_blocks(tree))
+                    read_blocks(tree), find_recipe_card(tree))
 
 
 def _after(first: list[str], a: _Anchors, doc: CleanDocument) -> list[str]:
@@ -53,6 +54,7 @@ def _after(first: list[str], a: _Anchors, doc: CleanDocument) -> list[str]:
     lines = add_standfirst(a.named_lead, lines, doc.title)
     lines = add_standfirst(a.standfirst, lines, doc.title)
     lines = add_recipe_ingredients(a.ingredients, lines)
+    lines = add_recipe_card(*a.recipe_card, lines)
     if len(lines) > n:
         doc.metadata["anchored_lines"] = len(lines) - n
     n = len(lines)

@@ -195,3 +195,25 @@ def test_teaser_lists_with_cut_off_snippets_go_but_article_lists_stay() -> None:
     text = tree.text_content()
     assert "political science" not in text and [r.rule for r in removed] == ["generic.teaser_list"]
     assert "Report 3 found the bridge" in text and "Resident 3 said" in text
+
+
+def test_recipe_card_summary_and_nutrition_come_back_through_json_ld() -> None:
+    summary = ("A soft focaccia filled with olive oil, garlic and herbs; make extra oil mixture for "
+               "dipping the bread into.")
+    ld = {"@context": "https://schema.org", "@type": "Recipe", "name": "Focaccia", "description": summary,
+          "nutrition": {"@type": "NutritionInformation", "calories": "291 kcal",
+                        "carbohydrateContent": "31 g", "proteinContent": "5 g", "servingSize": "1 serving"}}
+    facts = "".join(f"<span class='n'><span>{k}: </span><span>{v}</span><span>{u}</span></span>"
+                    for k, v, u in (("Calories", 291, "kcal"), ("Carbohydrates", 31, "g"), ("Protein", 5, "g")))
+    card = (f"<div class='wprm-recipe widget'><div class='summary'><span>{summary}</span></div>"
+            f"<h3>Nutrition</h3><div class='facts'><style>.n {{color: #333}}</style>{facts}</div></div>")
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    # the page's layout box holding the headline is named like a sidebar: still the article
+    html = _page(BODY + card, head).replace("<article>", "<div class='content-sidebar-wrap'><article>")
+    doc = clean(html, URL)
+    assert summary in doc.text
+    assert "Calories: 291kcal, Carbohydrates: 31g, Protein: 5g" in doc.text and "color" not in doc.text
+    # the same card in a sidebar (another recipe's teaser) is not this page's
+    html = _page(BODY, head).replace("<footer>", f"<aside>{card}</aside><footer>")
+    doc = clean(html, URL)
+    assert summary not in doc.text and "Carbohydrates: 31g" not in doc.text

@@ -46,7 +46,7 @@ DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.author_
 
 # Issue 16 targets over the whole set, and what clean() reaches today (docs/extraction.md)
 TARGET = {"pass": 160, "with": 0.98, "without": 0.97}
-FLOOR = {"pass": 158, "with": 0.986, "without": 0.984}
+FLOOR = {"pass": 159, "with": 0.990, "without": 0.984}
 
 
 def _norm(s: str) -> str:
