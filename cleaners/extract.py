@@ -23,7 +23,8 @@ from trafilatura.utils import load_html
 
 from cleaners.errors import CleanerInputError
 
-__all__ = ["MAX_INPUT_BYTES", "PageMeta", "decode_html", "extract_text", "page_meta", "parse_html"]
+__all__ = ["MAX_INPUT_BYTES", "PageMeta", "decode_html", "drop_unread", "extract_text", "page_meta",
+           "parse_html"]
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # a news page is < 2 MB; more is a wrong file, not a page
 
@@ -105,6 +106,27 @@ def parse_html(text: str) -> HtmlElement | None:
         return load_html(text)
     except (ValueError, TypeError):
         return None
+
+
+# Elements no stage of trafilatura takes text from: its cleaning deletes them (MANUALLY_CLEANED),
+# and so do the stages that see the page before that cleaning - the baseline, html2txt and the
+# justext rescue (basic_cleaning: aside, footer, script, style, svg) and readability (script,
+# style). Dropped from our tree before extraction they cost trafilatura nothing: no copies of
+# a page's scripts and hydration JSON (most of a news page's bytes), fewer nodes for every walk.
+# JSON-LD stays: the baseline reads articleBody from it. Generic path only (checked equal on
+# every golden, layout and eval page; docs/benchmarks.md): <nav> is not here (readability and
+# the baseline read it: one eval page loses its text), nor is the site path (an Independent
+# page keeps a promo box: the site rules were written against trafilatura on the whole page).
+_UNREAD = etree.XPath('//script[not(@type="application/ld+json")]|//style|//fencedframe|//svg'
+                      "|//aside|//footer")
+
+
+def drop_unread(tree: HtmlElement) -> None:
+    """Remove in place (tails kept) what trafilatura would discard unread; call it once the
+    page has been read for everything else."""
+    for el in _UNREAD(tree):
+        if el.getparent() is not None:
+            el.drop_tree()
 
 
 def extract_text(tree: HtmlElement, url: str | None, prune_xpath: tuple[str, ...] = ()) -> str:

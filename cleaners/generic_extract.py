@@ -18,7 +18,7 @@ from cleaners.anchors import (add_recipe_card, add_recipe_ingredients, add_stand
 from cleaners.boilerplate import (drop_link_lines, link_texts, move_author_bio,
                                   prune_generic_furniture, prune_teaser_lists)
 from cleaners.document import CleanDocument
-from cleaners.extract import extract_text
+from cleaners.extract import drop_unread, extract_text
 from cleaners.skipped_blocks import Block, read_blocks, restore_skipped
 
 __all__ = ["extract_generic"]
@@ -70,6 +70,7 @@ def extract_generic(tree: HtmlElement, url: str | None, doc: CleanDocument) -> s
         anchors: _Anchors | None = _before(tree, doc)
     except Exception as e:  # noqa: BLE001 -- an extra's bug must not lose the page
         anchors, doc.metadata["generic_extras_error"] = None, f"{type(e).__name__}: {e}"
+    drop_unread(tree)  # (read above; trafilatura would discard these unread)
     first = [ln for ln in (x.strip() for x in extract_text(tree, url).split("\n")) if ln]
     if anchors is None:
         return "\n".join(first)
