@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 from cleaners.document import CleanDocument, Removal
 
 __all__ = ["drop_link_lines", "link_texts", "move_author_bio", "prune_generic_furniture",
-           "prune_teaser_lists"]
+           "prune_offer_cards", "prune_teaser_lists"]
 
 
 @dataclass(frozen=True)
@@ -203,3 +203,35 @@ def prune_teaser_lists(tree: HtmlElement, removed: list[Removal]) -> None:
             continue
         removed.append(Removal("generic.teaser_list", "latest-news", " ".join(lst.text_content().split())))
         lst.drop_tree()
+
+
+# a purchase call to action as a link's whole text: the button of an affiliate offer card
+_BUY = re.compile(r"(?:apply|buy|shop|order|book|subscribe) now|(?:get|view|see) (?:the |this )?deal"
+                  r"|(?:check|see|view) (?:the )?(?:latest )?price|buy (?:it )?(?:on|at|from) [\w.]{2,30}",
+                  re.IGNORECASE)
+_PRODUCT_ATTR = etree.XPath("//*[@*[contains(name(), 'product')]]")
+_CARD_TAGS = frozenset({"div", "section", "aside", "figure", "li"})
+
+
+def prune_offer_cards(tree: HtmlElement, removed: list[Removal]) -> None:
+    """Remove affiliate offer cards: a box carrying a product-tracking attribute
+    (``data-product-id``, ``data-beam-product-id``…) and holding a purchase button ("Apply Now",
+    "Buy now", "View deal"). Its welcome offer, valuation footnote and terms are the
+    advertiser's, not the article's; a "Buy now" link inside a paragraph, or a product box with
+    no button, stays. Guards as for furniture: never the box with the headline or with more
+    than 30% of the page's text. Seen: thepointsguy's featured-card section."""
+    cards = [el for el in _PRODUCT_ATTR(tree) if isinstance(el.tag, str) and el.tag in _CARD_TAGS]
+    if not cards:
+        return
+    body = tree.find(".//body")
+    total = len(" ".join((body if body is not None else tree).text_content().split())) or 1
+    for card in cards:
+        if card.getparent() is None or _detached(card, body if body is not None else tree):
+            continue
+        if not any(_BUY.fullmatch(" ".join(a.text_content().split())) for a in card.iter("a")):
+            continue
+        text = " ".join(card.text_content().split())
+        if card.find(".//h1") is not None or len(text) > _MAX_SHARE * total:
+            continue
+        removed.append(Removal("generic.offer_card", "promo", text))
+        card.drop_tree()

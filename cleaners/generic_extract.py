@@ -16,7 +16,7 @@ from cleaners.anchors import (add_recipe_card, add_recipe_ingredients, add_stand
                               find_article_body, find_named_lead, find_recipe_card,
                               find_recipe_ingredients, find_standfirst, use_article_body)
 from cleaners.boilerplate import (drop_link_lines, link_texts, move_author_bio,
-                                  prune_generic_furniture, prune_teaser_lists)
+                                  prune_generic_furniture, prune_offer_cards, prune_teaser_lists)
 from cleaners.document import CleanDocument
 from cleaners.extract import drop_unread, extract_text
 from cleaners.skipped_blocks import Block, read_blocks, restore_skipped
@@ -40,6 +40,7 @@ class _Anchors:
 def _before(tree: HtmlElement, doc: CleanDocument) -> _Anchors:
     prune_generic_furniture(tree, doc.removed)
     prune_teaser_lists(tree, doc.removed)
+    prune_offer_cards(tree, doc.removed)
     move_author_bio(tree, doc)
     return _Anchors(find_standfirst(tree, doc.description), find_named_lead(tree),
                     find_recipe_ingredients(tree), find_article_body(tree), link_texts(tree),

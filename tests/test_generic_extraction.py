@@ -6,7 +6,8 @@ import json
 
 from cleaners import clean, clean_text
 from cleaners.anchors import find_named_lead
-from cleaners.boilerplate import drop_link_lines, link_texts, prune_generic_furniture, prune_teaser_lists
+from cleaners.boilerplate import (drop_link_lines, link_texts, prune_generic_furniture, prune_offer_cards,
+                                  prune_teaser_lists)
 from cleaners.extract import parse_html
 
 PARA = ("The council said on Tuesday that the new bridge would open in the spring after two years "
@@ -217,3 +218,21 @@ def test_recipe_card_summary_and_nutrition_come_back_through_json_ld() -> None:
     html = _page(BODY, head).replace("<footer>", f"<aside>{card}</aside><footer>")
     doc = clean(html, URL)
     assert summary not in doc.text and "Carbohydrates: 31g" not in doc.text
+
+
+def test_offer_cards_go_but_buy_links_in_prose_and_product_boxes_without_a_button_stay() -> None:
+    card = ("<section class='card-feature' data-beam-product-id='22'><p>WELCOME OFFER: 80,000 Points</p>"
+            "<p><em>*Bonus value is an estimated value calculated by us</em></p>"
+            "<a class='apply' href='/apply/x'> Apply Now </a></section>")
+    spec = "<div class='specs' data-product-key='7'><p>Weight: 1.2 kg. Battery: 10 hours of use.</p></div>"
+    scheme = ("<p>Residents can apply for the bridge toll discount from Monday: "
+              "<a href='/toll'>Apply now</a> on the council's site, the leader said.</p>")
+    review = (f"<div class='review-body' data-product-id='9'>{BODY}<p>The verdict: a fine bridge. "
+              "<a href='/shop'>Buy now</a></p></div>")
+    tree = parse_html(_page(card + spec + scheme + review))
+    removed: list = []
+    prune_offer_cards(tree, removed)
+    text = " ".join(tree.text_content().split())
+    assert "WELCOME OFFER" not in text and "Bonus value" not in text
+    assert [r.rule for r in removed] == ["generic.offer_card"]
+    assert "Weight: 1.2 kg" in text and "Residents can apply" in text and "The verdict" in text

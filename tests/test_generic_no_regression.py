@@ -38,7 +38,7 @@ PAGES = [p for p in ALL if p.get("url") and cleaner_for_url(p["url"]) is None]
 pytestmark = pytest.mark.skipif(not ALL, reason="../shared/real-pages/trafilatura-eval is not beside this checkout")
 MAX_TEXT_RULE_LINE = 320  # a text rule removes a furniture line; article sentences run longer
 # DOM rules (cleaners/boilerplate.py) remove whole boxes, and record them under these ids
-DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.author_bio", "generic.teaser_list",
+DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.author_bio", "generic.teaser_list", "generic.offer_card",
              "generic.cta_box", "generic.disclosure", "generic.trust_copyright", "generic.credit", "generic.popup", "generic.next_story",
              # not rules: page landmarks trafilatura itself left out, reported (cleaners/extractor_drops.py)
              "generic.extractor_nav", "generic.extractor_header", "generic.extractor_footer",
@@ -46,7 +46,7 @@ DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.author_
 
 # Issue 16 targets over the whole set, and what clean() reaches today (docs/extraction.md)
 TARGET = {"pass": 160, "with": 0.98, "without": 0.97}
-FLOOR = {"pass": 159, "with": 0.990, "without": 0.984}
+FLOOR = {"pass": 160, "with": 0.990, "without": 0.986}
 
 
 def _norm(s: str) -> str:
