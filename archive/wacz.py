@@ -8,11 +8,14 @@ ReplayWeb.page and pywb open it as it is.
 
 Index lines use py-wacz's conventions (file name relative to archive/, `sha1:`-prefixed
 digests: ReplayWeb.page reports "Archived Page Not Found" for unprefixed ones). A
-`server-not-modified` revisit (a 304) is left out of the WACZ index, though its record stays in
-the WARC: ReplayWeb.page (wabac.js) neither replays a 304 revisit with the original's content nor
-accepts an index line whose timestamp is not its record's date, and either kind of line makes it
-report the page as not found. Without it the URL replays the response the 304 confirmed, which is
-the same content. (`govwire index` for pywb keeps the capture, re-aimed at that response.)
+`server-not-modified` revisit (a 304) is indexed as the revisit it is, pointing at its own
+record, with `mime` `warc/revisit`, the `status` and `digest` of the response it stands for and
+`recorded_status` 304: ReplayWeb.page (wabac.js) then reads the revisit record, follows its
+`WARC-Refers-To-Target-URI`/`-Date` to the original and replays that payload under the
+revisit's date. As recorded (`status` 304) it would replay an empty 304 (a null-body status),
+and re-aimed at the original record like `govwire index` does for pywb it is refused (wabac
+checks that a line's timestamp is its record's date). A revisit whose original is not in the
+export is left out.
 A WARC holding the original of an exported 304 revisit is included even when older than `since`.
 """
 from __future__ import annotations
@@ -116,9 +119,10 @@ def write_wacz(store: Store, out: Path, *, sites: list[str] | None = None,
     at: dict[tuple[str, str], str] = {}   # (WARC key, offset) -> index timestamp, for pages
     for key, ts, f in resolved():
         own = str(f.get("revisit_filename") or f.get("filename"))
-        if own not in chosen or f.get("revisit_filename") or (
-                f.get("mime") == "warc/revisit" and str(f.get("status")) == "304"):
-            continue  # 304 revisits are not indexed in a WACZ (see the module docstring)
+        if own not in chosen or (f.get("mime") == "warc/revisit" and str(f.get("status")) == "304"):
+            continue  # a 304 revisit whose original is in no WARC of the selected sites
+        if f.get("revisit_filename"):
+            f = _revisit_line(f)
         f["filename"] = own.rsplit("/", 1)[-1]
         if f.get("digest") and ":" not in str(f["digest"]):
             f["digest"] = f"sha1:{f['digest']}"
@@ -160,6 +164,20 @@ def write_wacz(store: Store, out: Path, *, sites: list[str] | None = None,
         tmp.unlink(missing_ok=True)
         raise
     return WaczSummary(out, len(chosen), len(index), len(pages), total)
+
+
+def _revisit_line(resolved: dict[str, Any]) -> dict[str, Any]:
+    """A 304 revisit's WACZ line, from the line `resolve_not_modified` re-aimed at its original.
+
+    Why not the 304: a replay must answer what the page was at that date, and wabac.js sends
+    no body for a 304 line; the record itself (and so WARC-Refers-To) stays the 304's.
+    """
+    out = {"url": resolved["url"], "mime": "warc/revisit", "status": resolved.get("status", "200"),
+           "recorded_status": "304", "filename": resolved["revisit_filename"],
+           "offset": resolved["revisit_offset"], "length": resolved["revisit_length"]}
+    if resolved.get("digest"):
+        out["digest"] = resolved["digest"]
+    return out
 
 
 def _info(name: str, compress: int) -> zipfile.ZipInfo:

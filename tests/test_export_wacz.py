@@ -1,12 +1,14 @@
 """`govwire export wacz` writes a WACZ that the wacz package's own validator accepts."""
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.cli import main
 from tests.fixtures_demo_store import replay_tool
@@ -55,8 +57,23 @@ def test_wacz_layout_index_and_pages(wacz_file: Path, demo_store: Path) -> None:
     assert index == sorted(index)
     fields = [json.loads(line.split(" ", 2)[2]) for line in index]
     assert {f"archive/{f['filename']}" for f in fields} <= warcs
-    # 304 revisits stay in the WARCs but not in the index (ReplayWeb.page cannot replay them)
+    # 304 revisits are indexed as revisits of their record, with the original's status and
+    # digest (ReplayWeb.page follows WARC-Refers-To); each has its original indexed before it
     assert not [f for f in fields if f.get("revisit_filename") or f["status"] == "304"]
+    revisits = [(line, f) for line, f in zip(index, fields) if f.get("recorded_status") == "304"]
+    assert revisits
+    for line, f in revisits:
+        assert f["mime"] == "warc/revisit" and f["status"] == "200" and f["digest"].startswith("sha1:")
+        key, ts = line.split(" ", 2)[:2]
+        originals = [(o_line.split(" ")[1], o) for o_line, o in zip(index, fields)
+                     if o_line.startswith(key + " ") and o["mime"] != "warc/revisit"]
+        assert any(o_ts < ts and o["digest"] == f["digest"] for o_ts, o in originals), line
+        with zipfile.ZipFile(wacz_file) as z:
+            warc = io.BytesIO(z.read(f"archive/{f['filename']}"))
+        warc.seek(int(f["offset"]))
+        record = next(iter(ArchiveIterator(warc)))
+        assert record.rec_type == "revisit" and record.http_headers.get_statuscode() == "304"
+        assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == f["url"]
     assert all(f["digest"].startswith("sha1:") for f in fields if "digest" in f)
     assert pages[0] == {"format": "json-pages-1.0", "id": "pages", "title": "govwire documents"}
     docs = list(demo_store.glob("docs/*/*/*/*.json"))
