@@ -94,3 +94,22 @@ def test_copy_page_names_its_linked_release(demo_store: Path) -> None:
     copy = next(r for r in Catalog(LocalStore(demo_store)).latest() if r.site == "wiredgov")
     html = client.get(f"/doc/{copy.site}/{copy.urlhash}/{copy.rev}").get_data(as_text=True)
     assert '<p id="sources">Copies <a href="/release/govuk/' in html
+
+
+def test_private_build_follows_the_store_and_is_removed(demo_store: Path) -> None:
+    from crawler.web.syndication import Syndication
+    state = ["first"]
+    syn = Syndication(LocalStore(demo_store), lambda: state[0])
+    url = _releases(demo_store)[0].url
+    view, origin = syn.view(url)
+    assert view is not None and "built from the store" in origin
+    first = Path(syn._built[1]) if syn._built else None
+    assert first is not None and (first / "manifest.json").exists()
+    syn.view(url)
+    assert syn._built and Path(syn._built[1]) == first      # unchanged store: no rebuild
+    state[0] = "second"                                      # the store's keys changed
+    syn.view(url)
+    assert syn._built and Path(syn._built[1]) != first and not first.exists()
+    second = Path(syn._built[1])
+    syn.close()
+    assert not second.exists()

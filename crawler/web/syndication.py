@@ -13,6 +13,7 @@ import hashlib
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,7 @@ class Syndication:
         self.fingerprint = fingerprint
         self._lock = threading.Lock()
         self._built: tuple[str, str] | None = None   # (fingerprint, directory)
+        self._remove: weakref.finalize | None = None  # removes it, at the latest at exit
 
     def view(self, url: str) -> tuple[ReleaseView | None, str]:
         """(view or None when the URL is in no dataset, where the rows came from)."""
@@ -96,30 +98,36 @@ class Syndication:
                 return release_view(url, self.dataset, self.store), f"dataset {self.dataset.uri}"
             except DatasetError:
                 pass  # not built yet, or built before this URL was archived: build our own
-        out = self._private()
-        try:
-            return release_view(url, LocalStore(out)), "dataset built from the store for this view"
-        except ReleaseNotFound:
-            return None, "not in the dataset built from the store (no readable text?)"
+        with self._lock:  # a rebuild must not remove the directory under a reader
+            out = self._private()
+            try:
+                return release_view(url, LocalStore(out)), "dataset built from the store for this view"
+            except ReleaseNotFound:
+                return None, "not in the dataset built from the store (no readable text?)"
 
     def _private(self) -> str:
-        with self._lock:
-            fp = self.fingerprint()
-            if self._built is not None and self._built[0] == fp:
-                return self._built[1]
-            tmp = tempfile.mkdtemp(prefix="govwire-serve-dataset-")
+        """The private build's directory, rebuilt when the store changed (lock held)."""
+        fp = self.fingerprint()
+        if self._built is not None and self._built[0] == fp:
+            return self._built[1]
+        tmp = tempfile.mkdtemp(prefix="govwire-serve-dataset-")
+        try:
             build_dataset(self.store, LocalStore(tmp), BuildOptions(outlet_text=True))
-            if self._built is not None:
-                shutil.rmtree(self._built[1], ignore_errors=True)
-            self._built = (fp, tmp)
-            return tmp
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if self._remove is not None:
+            self._remove()
+        self._built = (fp, tmp)
+        self._remove = weakref.finalize(self, shutil.rmtree, tmp, True)
+        return tmp
 
     def close(self) -> None:
         """Remove the private build (called when the server stops)."""
         with self._lock:
-            if self._built is not None:
-                shutil.rmtree(self._built[1], ignore_errors=True)
-                self._built = None
+            if self._remove is not None:
+                self._remove()
+            self._built = self._remove = None
 
 
 def keys_fingerprint(keys: list[str]) -> str:
