@@ -61,12 +61,15 @@ def _block_of(el: HtmlElement) -> HtmlElement:
     return el
 
 
+_HAS_H1 = etree.XPath("boolean(descendant::h1)")  # in C, stops at the first
+
+
 def _outside_article(el: HtmlElement, names: re.Pattern[str] = _OUTSIDE) -> bool:
     node: HtmlElement | None = el
     while node is not None and node.tag not in ("body", "html"):
         if node.tag in ("nav", "footer", "aside", "script", "style", "noscript", "template", "head"):
             return True
-        if names.search(f"{node.get('class') or ''} {node.get('id') or ''}") and node.find(".//h1") is None:
+        if names.search(f"{node.get('class') or ''} {node.get('id') or ''}") and not _HAS_H1(node):
             return True  # (a box holding the headline is the page's layout: "content-sidebar-wrap")
         node = node.getparent()
     return False
@@ -219,11 +222,13 @@ def add_recipe_ingredients(ingredients: list[str], lines: list[str]) -> list[str
 _MIN_SUMMARY = 60
 _NUTRIENTS_MIN = 3  # JSON-LD nutrition values a visible block must show to be the facts box
 _MAX_NUTRITION = 800
+_RAW_NUTRITION = 20_000  # characters with markup-free CSS: past this a box is the page, not the facts
+_STRING = etree.XPath("string(.)")
 _NUMBER_UNIT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([a-zA-Zµ]{0,5})\s*$")
 
 
 def _squash(s: str) -> str:
-    return re.sub(r"\s+", "", s).casefold()
+    return "".join(s.split()).casefold()
 
 
 def find_recipe_card(tree: HtmlElement) -> tuple[str | None, str | None]:
@@ -260,32 +265,6 @@ def find_recipe_card(tree: HtmlElement) -> tuple[str | None, str | None]:
 _INVISIBLE = frozenset({"script", "style", "noscript", "template"})
 
 
-def _small_texts(body: HtmlElement) -> dict[HtmlElement, str]:
-    """The squashed visible text of every element whose text is at most _MAX_NUTRITION
-    characters, built bottom-up in one pass (each element's from its children's, so a big
-    page costs linear time, not a text walk per element)."""
-    small: dict[HtmlElement, str] = {}
-    big: set[HtmlElement] = set()
-    for el in reversed([e for e in body.iter() if isinstance(e.tag, str)]):
-        if el.tag in _INVISIBLE:
-            small[el] = ""
-            continue
-        parts = [_squash(el.text or "")]
-        for child in el:
-            if isinstance(child.tag, str):
-                if child in big:
-                    break
-                parts.append(small.get(child, ""))
-            parts.append(_squash(child.tail or ""))
-        else:
-            text = "".join(parts)
-            if len(text) <= _MAX_NUTRITION:
-                small[el] = text
-                continue
-        big.add(el)
-    return {el: t for el, t in small.items() if t and el.tag not in _INVISIBLE}
-
-
 def _visible_text(el: HtmlElement) -> str:
     """Text content without script and style text (a plug-in's inline CSS)."""
     if el.tag in _INVISIBLE:
@@ -301,20 +280,30 @@ def _visible_text(el: HtmlElement) -> str:
 def _nutrition_line(body: HtmlElement, facts: Any) -> str | None:
     if not isinstance(facts, dict):
         return None
-    values = []
+    values, numbers = [], []
     for k, v in facts.items():
         m = _NUMBER_UNIT.match(v) if isinstance(v, str) and k != "servingSize" else None
         if m:
             values.append(_squash(m.group(1) + m.group(2)))
+            numbers.append(m.group(1))
     if len(values) < _NUTRIENTS_MIN:
         return None
     best = None
     best_len = 0
-    for el, flat in _small_texts(body).items():
-        if sum(v in flat for v in values) < _NUTRIENTS_MIN:
-            continue
-        if best is None or len(flat) < best_len:
-            best, best_len = el, len(flat)  # the smallest box showing the facts
+    # from each text showing the longest number up to the smallest box showing three values
+    for found in _TEXT_WITH(body, key=max(numbers, key=len)):
+        node = found.getparent()
+        if node is not None and found.is_tail:
+            node = node.getparent()
+        while node is not None and node is not body and len(_STRING(node)) <= _RAW_NUTRITION:
+            flat = _squash(_visible_text(node))
+            if len(flat) > _MAX_NUTRITION:
+                break
+            if sum(v in flat for v in values) >= _NUTRIENTS_MIN:
+                if best is None or len(flat) < best_len:
+                    best, best_len = node, len(flat)  # the smallest box showing the facts
+                break
+            node = node.getparent()
     if best is None or _outside_article(best):
         return None
     parts = [_norm(_visible_text(c)) for c in best

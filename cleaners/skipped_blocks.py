@@ -71,15 +71,24 @@ class Block:
     story: int = 0  # its run of sibling story sections' id (0 for none), see _story_sections
 
 
-def _caption(el: Any) -> Any:
-    """The outermost caption box (``figure``, ``figcaption``, a class naming a caption or
-    credit) holding the element, else None."""
-    found = None
-    for node in (el, *el.iterancestors()):
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("figure", "figcaption") or _CAPTION.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
-            found = node
-    return found
+def _is_caption(el: Any) -> bool:
+    return el.tag in ("figure", "figcaption") or bool(
+        _CAPTION.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
+
+
+def _captions(article: Any) -> dict[Any, Any]:
+    """Each element of the article inside a caption box (``figure``, ``figcaption``, a class
+    naming a caption or credit), mapped to the outermost such box; one pre-order pass."""
+    box: dict[Any, Any] = {}
+    for el in article.iter():
+        if not isinstance(el.tag, str):
+            continue
+        outer = box.get(el.getparent())
+        if outer is not None:
+            box[el] = outer
+        elif _is_caption(el):
+            box[el] = el
+    return box
 
 
 def _nested(el: Any, article: Any) -> bool:
@@ -153,6 +162,7 @@ def read_blocks(tree: Any) -> list[Block]:
     h1 = next((h for h in article.iter("h1") if h not in region.furniture), None)
     started = h1 is None
     sections = _story_sections(article, region.furniture)
+    captions = _captions(article)
     out: list[Block] = []
     for el in article.iter():
         if el is h1:
@@ -175,7 +185,7 @@ def read_blocks(tree: Any) -> list[Block]:
         if not key:
             continue
         linked = sum(len(_norm("".join(a.itertext()))) for a in el.iter("a"))
-        caption = _caption(el)  # captions group by the box holding their figures (a gallery)
+        caption = captions.get(el)  # captions group by the box holding their figures (a gallery)
         out.append(Block(line, key, el.tag, len(text.split()), linked / max(1, len(text)),
                          id(caption.getparent()) if caption is not None else _group(el),
                          caption is not None, _story_of(el, sections, article) if sections else 0))
