@@ -19,7 +19,7 @@ from cleaners.boilerplate import (drop_link_lines, link_texts, move_author_bio,
                                   prune_generic_furniture, prune_offer_cards, prune_teaser_lists)
 from cleaners.document import CleanDocument
 from cleaners.extract import drop_unread, extract_text
-from cleaners.skipped_blocks import Block, read_blocks, restore_skipped
+from cleaners.skipped_blocks import Block, drop_restated_captions, read_blocks, restore_skipped
 
 __all__ = ["extract_generic"]
 
@@ -48,7 +48,8 @@ def _before(tree: HtmlElement, doc: CleanDocument) -> _Anchors:
 
 
 def _after(first: list[str], a: _Anchors, doc: CleanDocument) -> list[str]:
-    lines = use_article_body(a.article_body, drop_link_lines(first, a.links, doc.removed))
+    lines = drop_restated_captions(a.blocks, drop_link_lines(first, a.links, doc.removed), doc.removed)
+    lines = use_article_body(a.article_body, lines)
     if not lines:
         return lines
     n = len(lines)

@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from cleaners.article_region import Region
+from cleaners.document import Removal
 from cleaners.flat_text import flat
 
-__all__ = ["Block", "read_blocks", "restore_skipped"]
+__all__ = ["Block", "drop_restated_captions", "read_blocks", "restore_skipped"]
 
 _BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote", "dt", "dd"})
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
@@ -254,4 +255,29 @@ def restore_skipped(blocks: list[Block], lines: list[str]) -> list[str]:
         last += 1
         out.insert(last, b.line)
         keys.insert(last, b.key)
+    return out
+
+
+_WORD = re.compile(r"\w{3,}")
+_RESTATED = 0.8  # share of a caption's words the paragraph after it repeats
+_MIN_CAPTION_WORDS = 5
+
+
+def drop_restated_captions(blocks: list[Block], lines: list[str], removed: list[Removal]) -> list[str]:
+    """Drop a kept line that is a caption box's text (a media summary) when the paragraph after
+    it says the same: 80% of its words are there. A caption that adds anything stays, and so
+    does a standfirst that is no caption. Seen: viconsortium's video summary ("AMO found Sunday
+    475 pounds of cocaine concealed inside a vessel…") above the lede that opens with it."""
+    captions = {b.key for b in blocks if b.caption and b.words >= _MIN_CAPTION_WORDS}
+    if not captions:
+        return lines
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        if _flat(ln) in captions and i + 1 < len(lines):
+            words = {w.casefold() for w in _WORD.findall(ln)}
+            after = {w.casefold() for w in _WORD.findall(lines[i + 1])}
+            if len(words & after) >= _RESTATED * len(words):
+                removed.append(Removal("generic.restated_caption", "caption", ln))
+                continue
+        out.append(ln)
     return out

@@ -39,6 +39,7 @@ pytestmark = pytest.mark.skipif(not ALL, reason="../shared/real-pages/trafilatur
 MAX_TEXT_RULE_LINE = 320  # a text rule removes a furniture line; article sentences run longer
 # DOM rules (cleaners/boilerplate.py) remove whole boxes, and record them under these ids
 DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.author_bio", "generic.teaser_list", "generic.offer_card",
+             "generic.restated_caption",
              "generic.cta_box", "generic.disclosure", "generic.trust_copyright", "generic.credit", "generic.popup", "generic.next_story",
              # not rules: page landmarks trafilatura itself left out, reported (cleaners/extractor_drops.py)
              "generic.extractor_nav", "generic.extractor_header", "generic.extractor_footer",
@@ -46,7 +47,7 @@ DOM_RULES = {"generic.newsletter_box", "generic.link_headline", "generic.author_
 
 # Issue 16 targets over the whole set, and what clean() reaches today (docs/extraction.md)
 TARGET = {"pass": 160, "with": 0.98, "without": 0.97}
-FLOOR = {"pass": 160, "with": 0.990, "without": 0.986}
+FLOOR = {"pass": 161, "with": 0.990, "without": 0.988}
 
 
 def _norm(s: str) -> str:

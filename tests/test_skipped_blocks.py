@@ -4,7 +4,7 @@ The extractor's output is given as lines here (what trafilatura kept), the page 
 from __future__ import annotations
 
 from cleaners.extract import parse_html
-from cleaners.skipped_blocks import read_blocks, restore_skipped
+from cleaners.skipped_blocks import drop_restated_captions, read_blocks, restore_skipped
 
 P1 = ("The council said on Tuesday that the new bridge would open in the spring after two years "
       "of delays caused by flooding.")
@@ -100,3 +100,19 @@ def test_a_run_of_sibling_stories_is_one_article_when_the_extractor_kept_one() -
                     f"river crossing plans, number {i}</a><p>2 min read.</p></div>" for i in range(4))
     html = f"<html><body><main><h1>Bridge</h1><p>{P1}</p><p>{P2}</p>{cards}</main></body></html>"
     assert restore_skipped(read_blocks(parse_html(html)), [P1, P2]) == [P1, P2]
+
+
+def test_a_media_summary_that_the_lede_restates_goes_but_a_standfirst_or_a_new_caption_stays() -> None:
+    summary = "Engineers lifted the last span of the bridge into place overnight."
+    ferry = "The old ferry, which the bridge replaces, on its last crossing in May."
+    lede = ("Engineers from the county council lifted the last span of the new bridge into place "
+            "overnight, watched by a crowd of residents.")
+    cases = ((f"<div class='summary-credit'><p class='summary'>{summary}</p></div>", summary, False),
+             (f"<p class='standfirst'>{summary}</p>", summary, True),  # no caption box
+             (f"<figure><figcaption><p>{ferry}</p></figcaption></figure>", ferry, True))  # says more
+    for box, line, kept in cases:
+        html = f"<html><body><article><h1>Bridge</h1>{box}<p>{lede}</p><p>{P2}</p></article></body></html>"
+        removed: list = []
+        out = drop_restated_captions(read_blocks(parse_html(html)), [line, lede, P2], removed)
+        assert (line in out) is kept, box
+        assert [r.rule for r in removed] == ([] if kept else ["generic.restated_caption"])
