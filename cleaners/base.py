@@ -195,13 +195,17 @@ def prune(id: str, xpath: str, *, kind: str = "navigation") -> Prune:
 
 def prune_tree(tree: HtmlElement, xpaths: tuple[str, ...], owner: str,
                removed: list[Removal]) -> None:
-    """Remove the nodes in place (keeping tails), reporting each node's text."""
+    """Remove the nodes in place (keeping tails), reporting each node's text once: a node
+    inside one already removed (a wall and the form in it, both matched) is not reported
+    again, so the removal report counts each block once."""
+    dropped: set[HtmlElement] = set()
     for i, xp in enumerate(xpaths):
         rid = xp.id if isinstance(xp, Prune) else f"prune{i}"
         kind = xp.kind if isinstance(xp, Prune) else "navigation"
         for node in tree.xpath(xp):
-            if node.getparent() is None:
+            if node.getparent() is None or any(a in dropped for a in node.iterancestors()):
                 continue
+            dropped.add(node)
             text = " ".join(node.text_content().split())
             if text:
                 removed.append(Removal(f"{owner}.{rid}", kind, text))

@@ -80,3 +80,21 @@ def test_clean_text_site_choice() -> None:
     assert clean_text(wired, url="https://example.org/").cleaner == "generic"  # url wins
     assert clean_text(wired, site="wired-gov.net").metadata["source_url"] == "https://www.gov.uk/x"
     assert cleaner_by_name("mirage") is cleaner_for_url("miragenews.com")
+
+
+def test_prune_reports_a_block_once_when_a_rule_also_matches_inside_it() -> None:
+    """A registration wall and the form inside it both match: one block was removed, so one
+    report (the UI highlights reports; a doubled one inflated the counts)."""
+    from lxml import html as lhtml
+
+    from cleaners.base import prune, prune_tree
+    from cleaners.document import Removal
+
+    tree = lhtml.fromstring("<html><body><p>Story text stays here.</p><div id='reg-wall'><p>Register to"
+                            " read</p><form id='reg-form'><input name='email'>Sign up free</form></div>"
+                            "</body></html>")
+    removed: list[Removal] = []
+    prune_tree(tree, (prune("wall", "//*[starts-with(@id,'reg-')]", kind="paywall"),
+                      prune("form", "//form", kind="paywall")), "x", removed)
+    assert [(r.rule, r.text) for r in removed] == [("x.wall", "Register to readSign up free")]
+    assert "Story text stays here." in tree.text_content() and "Register" not in tree.text_content()
