@@ -24,7 +24,7 @@ from cleaners.generic_extract import extract_generic
 __all__ = ["CLEANER_VERSION", "clean", "clean_text", "format_text", "to_rule_text"]
 
 # Bump on any rule change: stored documents say which rules made them.
-CLEANER_VERSION = "2026.12.03-6"  # 12.03-6: media summaries restating the lede dropped; 12.03-5: affiliate offer cards pruned; 12.03-4: recipe card summary and nutrition from JSON-LD; 12.03-3: teaser lists pruned, sibling story runs; 12.03-2: gallery captions, affiliate disclosures, headline box never furniture; 12.03-1: generic path puts back article blocks trafilatura skipped between kept ones (issue 16); -7: dropped article blocks restored, table rule lines, layout fixes (issue 10); -6: generic path: italic author bio to metadata, extras never lose the page (issue 16)
+CLEANER_VERSION = "2026.12.03-7"  # 12.03-7: "? Sign up here ." prompts; 12.03-6: media summaries restating the lede dropped; 12.03-5: affiliate offer cards pruned; 12.03-4: recipe card summary and nutrition from JSON-LD; 12.03-3: teaser lists pruned, sibling story runs; 12.03-2: gallery captions, affiliate disclosures, headline box never furniture; 12.03-1: generic path puts back article blocks trafilatura skipped between kept ones (issue 16); -7: dropped article blocks restored, table rule lines, layout fixes (issue 10); -6: generic path: italic author bio to metadata, extras never lose the page (issue 16)
 
 _BULLET = re.compile(r"^[•●▪◦·*]\s+")
 _LIST_LINE = re.compile(r"^(?:- |\| )")

@@ -90,7 +90,7 @@ class GenericRules(SiteCleaner):
              r"(?:full|whole|rest of the) (?:story|article)[.!]?"
              r"|For the latest (?:stories|news|updates).{0,60} download (?:the|our) .{1,60} apps?\b.{0,60}"
              r"|.{0,80}\bsign(?:ing)? up (?:to|for) our (?:free )?[\w' -]{0,40}newsletters?\b.{0,60}"
-             r"|.{5,120}\? Sign up(?: here| now| today)?[.!]?"
+             r"|.{5,120}\? Sign up(?: here| now| today)? ?[.!]?"
              r"|(?:We want to hear what you think about this article|Submit (?:your|a) letter to the editor)"
              r".{0,160}"
              r"|To (?:view|read|continue reading) the (?:full|rest of the|whole) (?:story|article), "

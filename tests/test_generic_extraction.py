@@ -79,6 +79,7 @@ def test_text_rules_drop_signoffs_but_keep_prose_about_them() -> None:
     text = "\n".join([
         PARA,
         "Follow The Gazette on Twitter and Instagram @Gazette and on Facebook @Gazette.",
+        "Consider inviting your friends to join us. Was this email forwarded to you? Sign up here .",
         "Subscribe now to our eEdition for the full story.",
         "© 2022, Gazette.com. This article is the copyrighted property of the Gazette.",
         "Read more: Council approves budget for new bridge",
@@ -90,6 +91,7 @@ def test_text_rules_drop_signoffs_but_keep_prose_about_them() -> None:
     doc = clean_text(text, site="generic")
     assert PARA.strip() in doc.text
     assert "Follow The Gazette" not in doc.text and "eEdition" not in doc.text
+    assert "Was this email forwarded" not in doc.text  # a link's text is followed by " ."
     assert "copyrighted property" not in doc.text and "Read more:" not in doc.text
     assert "Аdvеrtіѕе" not in doc.text
     assert "Жители города" in doc.text  # Cyrillic prose is not disguised ad copy
