@@ -123,9 +123,9 @@ def link_texts(tree: HtmlElement) -> set[str]:
     """Whitespace-collapsed texts of the page's links of four words or more (headlines)."""
     out = set()
     for a in tree.iter("a"):
-        text = " ".join(a.text_content().split())
-        if len(text.split()) >= _LINK_MIN_WORDS:
-            out.add(text)
+        words = a.text_content().split()
+        if len(words) >= _LINK_MIN_WORDS:
+            out.add(" ".join(words))
     return out
 
 
@@ -199,7 +199,13 @@ def prune_teaser_lists(tree: HtmlElement, removed: list[Removal]) -> None:
         items = [li for li in lst if isinstance(li.tag, str) and li.tag == "li"]
         if len(items) < _MIN_TEASERS or lst.getparent() is None:
             continue
-        if sum(_teaser(li) for li in items) < _TEASER_SHARE * len(items):
+        need, misses = _TEASER_SHARE * len(items), 0
+        for li in items:  # (stops once too many items are no teaser: a menu ends it early)
+            if not _teaser(li):
+                misses += 1
+                if len(items) - misses < need:
+                    break
+        if len(items) - misses < need:
             continue
         removed.append(Removal("generic.teaser_list", "latest-news", " ".join(lst.text_content().split())))
         lst.drop_tree()
