@@ -27,7 +27,7 @@ import os
 import pickle
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -41,6 +41,7 @@ import pyarrow.parquet as pq
 from archive.dataset.align import align
 from archive.dataset.clusters import WireClusters
 from archive.dataset.docfreq import DocFrequency
+from archive.dataset.ledger import Blocks, Ledger, from_us, rep
 from archive.dataset.errors import DatasetError, EmptyInput, OutputMismatch
 from archive.dataset.links import CopyText, link_row, score_copy
 from archive.dataset.outlets import outlet_for, outlet_rows
@@ -49,8 +50,8 @@ from archive.dataset.reader import DocReader, DocRecord, parse_time
 from archive.dataset.research import research_columns
 from archive.dataset.schema import (DATASET_FORMAT, DERIVED, DOCUMENTS_SCHEMA, LICENCE_OGL,
                                     LICENCE_PUBLISHER)
-from archive.dataset.syndication import normalise_url, paragraphs, sample, shingles
-from archive.dataset.window import ReleaseEntry, ReleaseWindow, block_of
+from archive.dataset.syndication import paragraphs, sample, shingles
+from archive.dataset.window import ReleaseEntry, ReleaseWindow
 from archive.errors import NotFound
 from archive.storage import LocalStore, Store
 
@@ -108,22 +109,12 @@ class BuildSummary:
 
 @dataclass
 class Analysis:
-    """Everything the scan learned: per-revision records grouped by text, standard text."""
+    """What the scan learned: per-revision records grouped by text (in the ledger), standard text."""
 
-    records: list[DocRecord]
-    groups: dict[str, list[DocRecord]]          # group -> revisions (included docs)
-    release_groups: dict[str, list[DocRecord]]  # group -> release revisions (all releases)
+    ledger: Ledger
     reader: DocReader
     common: np.ndarray                          # sorted common shingles
-    by_url: dict[str, set[str]]                 # normalised release URL -> release keys
     filtered_out: int = 0
-
-    def release_keys(self) -> dict[str, list[str]]:
-        """release key -> its revision groups."""
-        out: dict[str, list[str]] = {}
-        for g, ms in self.release_groups.items():
-            out.setdefault(_rep(ms).release_key or g, []).append(g)
-        return out
 
 
 def _since(value: str | None) -> datetime | None:
@@ -135,64 +126,45 @@ def _since(value: str | None) -> datetime | None:
     return dt
 
 
-def analyse(store: Store, options: BuildOptions, progress: Progress | None = None) -> Analysis:
-    """Pass 1: read every document once; keep records, count release shingles' frequency."""
+def analyse(store: Store, options: BuildOptions, ledger: Ledger, progress: Progress | None = None,
+            tmpdir: str | None = None) -> Analysis:
+    """Pass 1: read every document once; record revisions in the ledger, count release shingles."""
     progress = progress or Progress(enabled=False)
     reader = DocReader(store, sites=options.sites, since=_since(options.since))
-    keys = list(reader.keys())
+    n_wanted = ledger.add_keys(reader.keys(), wanted=True)
     # Releases are read even when --sites/--since leave them out, so a new copy can still
     # link to an older release; they only get rows when the filters include them.
-    extra: list[str] = []
+    n_extra = 0
     if options.sites and "govuk" not in options.sites:
-        extra = [k for k in DocReader(store, sites=["govuk"]).keys()]
-    if not keys and not extra:
+        n_extra = ledger.add_keys(DocReader(store, sites=["govuk"]).keys(), wanted=False)
+    if not n_wanted and not n_extra:
         where = f" for sites {','.join(options.sites)}" if options.sites else ""
         raise EmptyInput(f"no documents under docs/ in {store.uri}{where}")
-    df = DocFrequency()
-    key_ids: dict[str, int] = {}
+    df = DocFrequency(tmpdir)
     dept_ids: dict[str, int] = {}
-    records: list[DocRecord] = []
-    groups: dict[str, list[DocRecord]] = {}
-    rgroups: dict[str, list[DocRecord]] = {}
-    by_url: dict[str, set[str]] = {}
     filtered = 0
-    wanted = set(keys)
-    all_keys = sorted(wanted | set(extra))
     unfiltered = DocReader(store)
-    progress.stage("scan", len(all_keys))
-    for key in all_keys:
+    progress.stage("scan", ledger.count_keys())
+    for key, wanted in ledger.keys():
         progress.advance()
         doc = reader.load(key)
         if doc is None:
             continue
         rec = unfiltered.record(key, doc)
         assert rec is not None  # no `since` on the unfiltered reader
-        if key in wanted and reader.record(key, doc) is not None:
-            records.append(rec)
-            groups.setdefault(rec.group, []).append(rec)
-        elif key in wanted:
+        included = wanted and reader.record(key, doc) is not None
+        if wanted and not included:
             filtered += 1
-        if rec.is_release:
-            first = rec.group not in rgroups
-            rgroups.setdefault(rec.group, []).append(rec)
-            rkey = rec.release_key or rec.group
-            for u in (rec.url, rec.final_url, rec.canonical_url):
-                if u:
-                    by_url.setdefault(normalise_url(u), set()).add(rkey)
-            if first:
-                kid = key_ids.setdefault(rkey, len(key_ids))
-                did = dept_ids.setdefault(rec.department, len(dept_ids) + 1) if rec.department else 0
-                df.add(kid, did, shingles(doc["text"]))
+        if not included and not rec.is_release:
+            continue
+        first = rec.is_release and not ledger.has_release_group(rec.group)
+        ledger.add(rec, included)
+        if first:
+            kid = ledger.release_key_id(rec.release_key or rec.group)
+            did = dept_ids.setdefault(rec.department, len(dept_ids) + 1) if rec.department else 0
+            df.add(kid, did, shingles(doc["text"]))
     reader.skipped.update({k: v for k, v in unfiltered.skipped.items() if k not in reader.skipped})
-    return Analysis(records, groups, rgroups, reader, df.common(), by_url, filtered)
-
-
-def _rep(members: list[DocRecord], row_id: str | None = None) -> DocRecord:
-    if row_id:
-        for m in members:
-            if m.id == row_id:
-                return m
-    return min(members, key=lambda r: r.order)
+    return Analysis(ledger, reader, df.common(), filtered)
 
 
 def _int(v: Any) -> int | None:
@@ -248,12 +220,15 @@ def _json_line(r: dict[str, Any], schema: pa.Schema) -> str:
 
 
 class _Spill:
-    """Rows pickled to a temp file, sorted by key only at the end: tables never sit in memory."""
+    """Rows pickled to a temp file, their sort keys in the ledger; sorted only when read back,
+    so neither the tables nor their keys sit in memory."""
 
-    def __init__(self, key: Any) -> None:
+    def __init__(self, ledger: Ledger, name: str, key: Any, directory: str) -> None:
+        self.ledger = ledger
+        self.name = name
         self.key = key
-        self.file = tempfile.TemporaryFile()
-        self.index: list[tuple[Any, int, int]] = []
+        self.file = tempfile.TemporaryFile(dir=directory)
+        self._n = 0
 
     def add(self, row: dict[str, Any]) -> None:
         self.add_group(self.key(row), [row])
@@ -264,25 +239,32 @@ class _Spill:
             return
         data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self.file.seek(0, io.SEEK_END)
-        self.index.append((key, self.file.tell(), len(data)))
+        k = tuple(key) if isinstance(key, tuple) else (key,)
+        k = k + (None,) * (3 - len(k))
+        self.ledger.db.execute("INSERT INTO spill VALUES (?, ?, ?, ?, ?, ?)",
+                               (self.name, *k, self.file.tell(), len(data)))
         self.file.write(data)
+        self._n += 1
 
     def __len__(self) -> int:
-        return len(self.index)
+        return self._n
 
     def sorted_rows(self) -> Iterator[dict[str, Any]]:
-        for _, off, n in sorted(self.index, key=lambda e: e[0]):
+        """Rows in key order; equal keys in the order they were added (a stable sort)."""
+        for off, n in self.ledger.walk("off, n", "FROM spill WHERE name = ? ORDER BY k1, k2, k3, rowid",
+                                          (self.name,)):
             self.file.seek(off)
             yield from pickle.loads(self.file.read(n))
 
     def close(self) -> None:
         self.file.close()
+        self.ledger.db.execute("DELETE FROM spill WHERE name = ?", (self.name,))
 
 
 def _write_table(out: Store, kind: str, rows: Iterator[dict[str, Any]], schema: pa.Schema,
-                 fmt: str) -> str:
+                 fmt: str, directory: str) -> str:
     """Stream rows into a temp file in 1000-row groups, then store it under a content-hash key."""
-    with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as tmp:
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}", dir=directory) as tmp:
         if fmt == "jsonl":
             for batch in _batches(rows, 1000):
                 tmp.write("".join(_json_line(r, schema) for r in batch).encode())
@@ -320,96 +302,87 @@ def _name(kind: str, ids: list[str], fmt: str) -> str:
 class _Matcher:
     """Pass 2: every document read once more, in date order; rows and links spilled."""
 
-    def __init__(self, a: Analysis, row_ids: dict[str, str], rows_meta: dict[str, Any],
-                 options: BuildOptions, progress: Progress) -> None:
+    DIRECT = 256   # releases named by a copy but outside the window, kept loaded (LRU)
+
+    def __init__(self, a: Analysis, options: BuildOptions, progress: Progress, tmpdir: str) -> None:
         self.a = a
-        self.row_ids = row_ids
-        self.rows_meta = rows_meta
+        self.ledger = a.ledger
         self.options = options
         self.progress = progress
-        self.rows = _Spill(key=lambda r: (r["site"], r["month"], r["id"]))
-        self.tables = {name: _Spill(key=_sort_key(name)) for name in DERIVED}
-        self.emitted: set[str] = set()
-        self.direct: dict[str, ReleaseEntry] = {}
+        self.tmpdir = tmpdir
+        self.rows = self._spill("documents", lambda r: (r["site"], r["month"], r["id"]))
+        self.tables = {name: self._spill(name, _sort_key(name)) for name in DERIVED}
+        self.direct: OrderedDict[str, ReleaseEntry] = OrderedDict()
         self.clusters = WireClusters()
-        self.copies = _Spill(key=lambda r: r["id"])   # finished with cluster ids at the end
+        self.copies = self._spill("copies-unclustered", lambda r: r["id"])   # cluster ids at the end
         self.copy_status: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()
-        self.linked_count: Counter[str] = Counter()
         self.n_links = 0
         self.outlets: dict[str, set[str]] = {}
-        # releases: key -> revision groups, revision numbers, first publication
-        self.key_groups = a.release_keys()
-        self.revision: dict[str, tuple[int, int, datetime | None, datetime | None]] = {}
-        self.key_published: dict[str, datetime | None] = {}
-        blocks: dict[int, list[str]] = {}
-        for key, gs in self.key_groups.items():
-            reps = {g: _rep(a.release_groups[g]) for g in gs}
-            live = {g: min((m.live_from for m in a.release_groups[g] if m.live_from),
-                           default=None) for g in gs}
-            order = sorted(gs, key=lambda g: (live[g] is None, live[g] or datetime.max, reps[g].id))
-            pubs = [m.published or m.fetched_at for g in gs for m in a.release_groups[g]]
-            published = min((p for p in pubs if p), default=None)
-            self.key_published[key] = published
-            for i, g in enumerate(order):
-                nxt = live[order[i + 1]] if i + 1 < len(order) else None
-                self.revision[g] = (i + 1, len(order), live[g], nxt)
-            blocks.setdefault(block_of(published), []).extend(order)
-        self.window = ReleaseWindow(blocks, self._load_release, a.common)
+        self.window = ReleaseWindow(Blocks(self.ledger), self._load_release, a.common)
+
+    def _spill(self, name: str, key: Any) -> _Spill:
+        return _Spill(self.ledger, name, key, self.tmpdir)
 
     # -- rows ----------------------------------------------------------------------------------
     def _emit(self, group: str, doc: dict[str, Any]) -> None:
-        if group in self.emitted or group not in self.a.groups:
+        if not self.ledger.emit_once(group):
             return
-        self.emitted.add(group)
-        members = self.a.groups[group]
-        rid = self.row_ids[group]
-        rec = _rep(members, rid)
+        members = self.ledger.members(group)
+        rid = self.ledger.row_id(group)
+        assert rid is not None
+        rec = rep(members, rid)
         if doc.get("outlet"):
             host = (rec.canonical_url or rec.final_url or rec.url).split("/")[2:3]
             self.outlets.setdefault(str(doc["outlet"]), set()).update(
                 h.lower().removeprefix("www.") for h in host)
-        if rid in self.rows_meta:
+        if self.ledger.has_row(rid):
             return
         self.rows.add({**_row(doc, rec, rid, members, self.options.outlet_text), "_group": group})
 
     def _load_release(self, group: str) -> ReleaseEntry | None:
-        ms = self.a.release_groups[group]
-        rep = _rep(ms, self.row_ids.get(group))
-        doc = self.a.reader.load(rep.key)
+        rid = self.ledger.row_id(group)
+        r = rep(self.ledger.members(group, releases=True), rid)
+        doc = self.a.reader.load(r.key)
         if doc is None:
             return None
         self._emit(group, doc)
-        rev, _, live, _ = self.revision[group]
-        key = rep.release_key or group
-        return ReleaseEntry(row_id=self.row_ids.get(group) or rep.id, key=key,
-                            url=rep.canonical_url or rep.final_url or rep.url, title=doc.get("title"),
-                            published=self.key_published.get(key), live_from=live, revision=rev,
+        rev, _, live, _ = self.ledger.revision(group)
+        key = r.release_key or group
+        return ReleaseEntry(row_id=rid or r.id, key=key,
+                            url=r.canonical_url or r.final_url or r.url, title=doc.get("title"),
+                            published=self.ledger.key_published(key), live_from=live, revision=rev,
                             sh=shingles(doc["text"]), text=doc["text"])
 
     def _entry(self, group: str) -> ReleaseEntry | None:
-        e = self.window.get(self.row_ids.get(group) or _rep(self.a.release_groups[group]).id)
+        rid = self.ledger.row_id(group)
+        assert rid is not None
+        e = self.window.get(rid)
         if e is None:
-            if group not in self.direct:
-                loaded = self._load_release(group)
-                if loaded is None:
+            e = self.direct.get(group)
+            if e is None:
+                e = self._load_release(group)
+                if e is None:
                     return None
-                self.direct[group] = loaded
-            e = self.direct[group]
+                self.direct[group] = e
+                if len(self.direct) > self.DIRECT:
+                    self.direct.popitem(last=False)
+            else:
+                self.direct.move_to_end(group)
         return e
 
     # -- the sweep -------------------------------------------------------------------------------
     def run(self) -> None:
-        copies = [(rec.when, self.row_ids[g], g) for g, ms in self.a.groups.items()
-                  if not (rec := _rep(ms, self.row_ids[g])).is_release]
-        undated = sorted((rid, g) for t, rid, g in copies if t is None)
-        dated = sorted((t, rid, g) for t, rid, g in copies if t is not None)
-        self.progress.stage("match and write", len(copies))
-        for _, g in undated:
+        L = self.ledger
+        copies = "FROM grp WHERE inc = 1 AND rep_rel = 0"
+        self.progress.stage("match and write", L.one(f"SELECT COUNT(*) {copies}"))
+        for (g,) in L.walk("g", f"{copies} AND when_us IS NULL ORDER BY rid, g"):
             self._copy(g, None)
-        for t, _, g in dated:
-            self.window.advance(t)
-            self._copy(g, t)
+        for g, t in L.walk("g, when_us", f"{copies} AND when_us IS NOT NULL ORDER BY when_us, rid, g"):
+            when = from_us(t)
+            assert when is not None
+            self.window.advance(when)
+            self._copy(g, when)
         self.window.finish()
         self.direct.clear()
         cluster = self.clusters.ids()
@@ -417,25 +390,24 @@ class _Matcher:
             row["wire_cluster_id"] = cluster.get(row["id"])
             self.tables["copies"].add(row)
         self.copies.close()
-        for g, ms in self.a.release_groups.items():
-            if g not in self.a.groups:
-                continue
-            rep = _rep(ms, self.row_ids[g])
-            rev, count, live, nxt = self.revision[g]
-            key = rep.release_key or g
+        for g, rid in L.walk("g, rid", "FROM grp WHERE rel = 1 AND inc = 1 ORDER BY rel_first"):
+            r = rep(L.members(g, releases=True), rid)
+            rev, count, live, nxt = L.revision(g)
+            key = r.release_key or g
             cid = key.rsplit(":", 1)[0] if ":" in key and "/" not in key else None
             self.tables["releases"].add({
-                "id": self.row_ids[g], "release_key": key, "content_id": cid,
-                "url": rep.canonical_url or rep.final_url or rep.url, "revision": rev,
+                "id": rid, "release_key": key, "content_id": cid,
+                "url": r.canonical_url or r.final_url or r.url, "revision": rev,
                 "revision_count": count, "is_latest": rev == count, "live_from": live,
-                "live_until": nxt, "published": self.key_published.get(key),
-                "copies_linked": self.linked_count.get(self.row_ids[g], 0)})
+                "live_until": nxt, "published": L.key_published(key),
+                "copies_linked": L.linked(rid)})
 
     def _copy(self, group: str, when: datetime | None) -> None:
         self.progress.advance()
-        members = self.a.groups[group]
-        rid = self.row_ids[group]
-        rec = _rep(members, rid)
+        members = self.ledger.members(group)
+        rid = self.ledger.row_id(group)
+        assert rid is not None
+        rec = rep(members, rid)
         doc = self.a.reader.load(rec.key)
         if doc is None:
             return
@@ -447,7 +419,7 @@ class _Matcher:
         named = set()
         for m in members:
             if m.source_url:
-                named |= self.a.by_url.get(normalise_url(m.source_url), set())
+                named |= self.ledger.release_keys_named(m.source_url)
         copy = CopyText(sh=sh, distinctive=distinctive, when=when, source_url_keys=named)
         by_key: dict[str, list[ReleaseEntry]] = {}
         if when is not None:
@@ -456,7 +428,7 @@ class _Matcher:
             for cand in self.window.candidates(distinctive, need):
                 by_key.setdefault(cand.key, [])
         for k in named | set(by_key):
-            revs = [e for g in self.key_groups.get(k, []) if (e := self._entry(g)) is not None]
+            revs = [e for g in self.ledger.key_groups(k) if (e := self._entry(g)) is not None]
             if revs:
                 by_key[k] = revs
             else:
@@ -489,7 +461,7 @@ class _Matcher:
             self.methods[s.method] += 1
             if s.linked:
                 self.n_links += 1
-                self.linked_count[s.entry.row_id] += 1
+                self.ledger.count_linked(s.entry.row_id)
         if not scored and archived is False:
             link_rows.append({
                 **base, "release_id": None, "linked": False, "method": "boilerplate_only",
@@ -592,30 +564,42 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
         if manifest[k] != v:
             raise OutputMismatch(f"{out.uri} was built with {k}={manifest[k]!r}; "
                                  f"this build asks for {v!r}: use a new --out")
+    tmp = tempfile.TemporaryDirectory(prefix="govwire-dataset-")
+    ledger = Ledger(tmp.name)
+    try:
+        summary = _build(store, out, options, manifest, ledger, progress, versions, tmp.name)
+    finally:
+        ledger.close()
+        tmp.cleanup()
+    summary.seconds = round(time.monotonic() - t0, 3)
+    return summary
+
+
+def _build(store: Store, out: Store, options: BuildOptions, manifest: dict[str, Any],
+           ledger: Ledger, progress: Progress, versions: dict[str, str] | None,
+           tmpdir: str) -> BuildSummary:
     fmt = options.format
-    analysis = analyse(store, options, progress)
+    ledger.load_rows(manifest.pop("rows"))
+    analysis = analyse(store, options, ledger, progress, tmpdir)
     summary = BuildSummary(store=store.uri, out=out.uri, filtered_out=analysis.filtered_out,
                            common_shingles=int(len(analysis.common)))
+    ledger.form_groups()
+    # a late duplicate of an existing row: recorded, not rewritten
+    for g, rid in ledger.walk("grp.g, grp.rid", "FROM grp JOIN mrow ON mrow.rid = grp.rid "
+                              "WHERE grp.inc = 1 ORDER BY grp.inc_first"):
+        meta = json.loads(ledger.one("SELECT meta FROM mrow WHERE rid = ?", (rid,)))
+        meta["revisions"] = sorted(set(meta["revisions"]) | {m.id for m in ledger.members(g)})
+        ledger.put_row(rid, meta)
 
-    rows_meta: dict[str, dict[str, Any]] = manifest["rows"]
-    by_digest = {m["group"]: rid for rid, m in rows_meta.items()}
-    row_ids = {d: by_digest.get(d) or _rep(ms).id for d, ms in analysis.groups.items()}
-    for d, ms in analysis.release_groups.items():
-        row_ids.setdefault(d, by_digest.get(d) or _rep(ms).id)
-    for d, members in analysis.groups.items():
-        rid = row_ids[d]
-        if rid in rows_meta:  # a late duplicate of an existing row: recorded, not rewritten
-            rows_meta[rid]["revisions"] = sorted(set(rows_meta[rid]["revisions"]) |
-                                                 {m.id for m in members})
-
-    matcher = _Matcher(analysis, row_ids, rows_meta, options, progress)
+    matcher = _Matcher(analysis, options, progress, tmpdir)
     matcher.run()
-    for g in analysis.groups:  # documents no sweep reached (a vanished release's duplicates)
-        if g not in matcher.emitted and row_ids[g] not in rows_meta:
-            rec = _rep(analysis.groups[g], row_ids[g])
-            doc = analysis.reader.load(rec.key)
-            if doc is not None:
-                matcher._emit(g, doc)
+    # documents no sweep reached (a vanished release's duplicates)
+    for g, rid in ledger.walk("g, rid", "FROM grp WHERE inc = 1 AND g NOT IN (SELECT g FROM emitted) "
+                              "AND rid NOT IN (SELECT rid FROM mrow) ORDER BY inc_first"):
+        rec = rep(ledger.members(g), rid)
+        doc = analysis.reader.load(rec.key)
+        if doc is not None:
+            matcher._emit(g, doc)
 
     new_shards: list[dict[str, Any]] = []
     cleaner_versions: set[str] = set()
@@ -634,8 +618,8 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
         for r in pending:
             if r["cleaner_version"]:
                 cleaner_versions.add(f"{r['cleaner']} {r['cleaner_version']}")
-            rows_meta[r["id"]] = {"group": r["_group"], "shard": key, "site": r["site"],
-                                  "month": r["month"], "revisions": r["revision_ids"]}
+            ledger.put_row(r["id"], {"group": r["_group"], "shard": key, "site": r["site"],
+                                     "month": r["month"], "revisions": r["revision_ids"]})
         pending.clear()
 
     for row in matcher.rows.sorted_rows():
@@ -647,19 +631,18 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
     manifest["shards"] = sorted(manifest["shards"] + new_shards, key=lambda s: s["file"])
 
     # Derived tables: keep earlier builds' rows for documents this build did not see.
-    seen = set(row_ids[d] for d in analysis.groups)
     tables = matcher.tables
     for name, (id_col, _) in DERIVED.items():
         if name in ("urls", "outlets"):
             continue
-        for r in read_table(out, manifest.get(name), fmt):
-            if r[id_col] not in seen:
+        for r in _read_rows(out, manifest.get(name), fmt):
+            if not ledger.has_rows(r[id_col]):
                 tables[name].add(_times(r))
-    for r in read_table(out, manifest.get("urls"), fmt):
-        if r["id"] not in seen:
+    for r in _read_rows(out, manifest.get("urls"), fmt):
+        if not ledger.has_rows(r["id"]):
             tables["urls"].add(_times(r))
-    for rec in analysis.records:
-        tables["urls"].add({"id": row_ids[rec.group], "revision_id": rec.id, "url": rec.url,
+    for rec, rid in ledger.included():
+        tables["urls"].add({"id": rid, "revision_id": rec.id, "url": rec.url,
                             "final_url": rec.final_url, "canonical_url": rec.canonical_url,
                             "site": rec.site, "fetched_at": rec.fetched_at, "store_key": rec.key})
     seen_outlets: dict[str, set[str]] = {
@@ -670,7 +653,7 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
     for r in outlet_rows(seen_outlets):
         tables["outlets"].add(r)
     for name, (_, schema) in DERIVED.items():
-        key = _write_table(out, name, tables[name].sorted_rows(), schema, fmt)
+        key = _write_table(out, name, tables[name].sorted_rows(), schema, fmt, tmpdir)
         old = manifest.get(name)
         if old and old != key:
             out.delete(old)
@@ -681,14 +664,16 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
     if params not in manifest["builds"]:
         manifest["builds"].append(params)
     manifest["versions"] = versions or {}
-    summary.releases = sum(1 for d in analysis.groups if _rep(analysis.groups[d]).is_release)
-    summary.copies = len(analysis.groups) - summary.releases
-    summary.documents_read = len(analysis.records)
+    groups = ledger.one("SELECT COUNT(*) FROM grp WHERE inc = 1")
+    records = ledger.one("SELECT COUNT(*) FROM rev WHERE included = 1")
+    summary.releases = ledger.one("SELECT COUNT(*) FROM grp WHERE inc = 1 AND rep0_rel = 1")
+    summary.copies = groups - summary.releases
+    summary.documents_read = records
     summary.skipped = dict(sorted(analysis.reader.skipped.items()))
     summary.skipped_examples = list(analysis.reader.skipped_keys)
-    summary.duplicates_collapsed = len(analysis.records) - len(analysis.groups)
+    summary.duplicates_collapsed = records - groups
     summary.rows_new = sum(s["rows"] for s in new_shards)
-    summary.rows_total = len(rows_meta)
+    summary.rows_total = ledger.row_count()
     summary.shards_new = [s["file"] for s in new_shards]
     summary.shards_total = len(manifest["shards"])
     summary.links = matcher.n_links
@@ -697,16 +682,51 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
     summary.unmatched_copies = sum(v for k, v in matcher.copy_status.items() if k != "linked")
     summary.source_not_archived = matcher.copy_status["source_not_archived"]
     summary.peak_window_blocks = matcher.window.peak_blocks
-    summary.rows_by_site = dict(sorted(Counter(m["site"] for m in rows_meta.values()).items()))
+    counts = ledger.rows_by_site_month()
+    by_site: Counter[str] = Counter()
+    for (site, _), n in counts.items():
+        by_site[site] += n
+    summary.rows_by_site = dict(sorted(by_site.items()))
     manifest["cleaner_versions"] = sorted(set(manifest.get("cleaner_versions", [])) | set(cleaner_versions))
     manifest["thresholds"] = _thresholds()
-    out.put_bytes(MANIFEST, (json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False)
-                             + "\n").encode())
+    _write_manifest(out, manifest, ledger.rows(), tmpdir)
     from archive.dataset.card import render_card
-    out.put_bytes("README.md", render_card(manifest).encode())
+    out.put_bytes("README.md", render_card(manifest, counts).encode())
     _tidy_local(out)
-    summary.seconds = round(time.monotonic() - t0, 3)
     return summary
+
+
+def _write_manifest(out: Store, manifest: dict[str, Any], rows: Iterator[tuple[str, dict[str, Any]]],
+                    tmpdir: str) -> None:
+    """`json.dumps({**manifest, "rows": dict(rows)}, sort_keys=True, indent=1)`, byte for byte,
+    written a row at a time (rows come sorted by id): the row map never sits in memory."""
+    head = json.dumps({**manifest, "rows": {}}, sort_keys=True, indent=1, ensure_ascii=False)
+    before, after = head.split('\n "rows": {}', 1)
+    path = Path(tmpdir, MANIFEST)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(before + '\n "rows": {')
+        sep = "\n"
+        for rid, meta in rows:
+            lines = json.dumps({rid: meta}, sort_keys=True, indent=1, ensure_ascii=False).split("\n")
+            f.write(sep + "\n".join(" " + line for line in lines[1:-1]))
+            sep = ",\n"
+        f.write(("\n }" if sep != "\n" else "}") + after + "\n")
+    out.put_bytes(MANIFEST, path.read_bytes())
+    path.unlink()
+
+
+def _read_rows(out: Store, key: str | None, fmt: str) -> Iterator[dict[str, Any]]:
+    """An earlier build's table, a batch at a time."""
+    if not key:
+        return
+    raw = out.get_bytes(key)
+    if fmt == "jsonl":
+        for line in raw.decode().splitlines():
+            if line:
+                yield json.loads(line)
+        return
+    for batch in pq.ParquetFile(io.BytesIO(raw)).iter_batches(batch_size=1000):
+        yield from batch.to_pylist()
 
 
 def _times(r: dict[str, Any]) -> dict[str, Any]:

@@ -38,13 +38,18 @@ def _table(schema_rows: list[tuple[str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def render_card(manifest: dict[str, Any]) -> str:
-    """Markdown card: counts per site and month, schema, licences, provenance, how to load."""
-    rows = manifest["rows"]
+def render_card(manifest: dict[str, Any], counts: dict[tuple[str, str], int] | None = None) -> str:
+    """Markdown card: counts per site and month, schema, licences, provenance, how to load.
+
+    counts: rows per (site, month) when the manifest's row map is not in memory (the build)."""
+    if counts is None:
+        counts = Counter((r["site"], r["month"]) for r in manifest["rows"].values())
     fmt = manifest.get("file_format", "parquet")
-    by_site = Counter(r["site"] for r in rows.values())
-    months = sorted({r["month"] for r in rows.values()})
-    per = Counter((r["site"], r["month"]) for r in rows.values())
+    per = Counter(counts)
+    by_site: Counter[str] = Counter()
+    for (site, _), n in per.items():
+        by_site[site] += n
+    months = sorted({m for _, m in per})
     sites = sorted(by_site)
     count_lines = ["| month | " + " | ".join(sites) + " | total |",
                    "|---|" + "---|" * (len(sites) + 1)]
@@ -52,7 +57,7 @@ def render_card(manifest: dict[str, Any]) -> str:
         cells = [str(per.get((s, m), 0)) for s in sites]
         count_lines.append(f"| {m} | " + " | ".join(cells) + f" | {sum(per[(s, m)] for s in sites)} |")
     count_lines.append("| **all** | " + " | ".join(str(by_site[s]) for s in sites)
-                       + f" | {len(rows)} |")
+                       + f" | {sum(per.values())} |")
     versions = manifest.get("versions") or {}
     builds = "\n".join(f"- `{b}`" for b in manifest.get("builds", []))
     cleaners = ", ".join(f"`{c}`" for c in manifest.get("cleaner_versions", [])) or "unknown"
@@ -96,7 +101,7 @@ UK government press releases from GOV.UK and every press copy of them that govwi
 (Wired-Gov, Mirage News, The Independent, Iconic Media titles...), as clean text with a pointer
 into the WARC holding the page as received, plus links from each copy to the release it copies.
 
-- **{len(rows)}** documents (one row per distinct text; exact duplicates collapsed, all their
+- **{sum(per.values())}** documents (one row per distinct text; exact duplicates collapsed, all their
   URLs kept) in **{len(manifest['shards'])}** shard(s) under `documents/`
 {derived}
 - `manifest.json`: which row and which stored revisions are in which shard

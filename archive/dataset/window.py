@@ -11,7 +11,7 @@ once. A copy that names its source (`source_url`) is matched to it even outside 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -71,7 +71,7 @@ class ReleaseWindow:
         common: sorted common shingles (never indexed).
     """
 
-    def __init__(self, blocks: dict[int, list[str]], load: Callable[[str], ReleaseEntry | None],
+    def __init__(self, blocks: Mapping[int, list[str]], load: Callable[[str], ReleaseEntry | None],
                  common: np.ndarray) -> None:
         self._pending = sorted(blocks)
         self._blocks_ids = blocks
