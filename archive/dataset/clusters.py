@@ -5,7 +5,8 @@ in 8 bands of 3; copies sharing a band within `WINDOW` of each other and whose e
 Jaccard similarity is at least `SIMILAR` are joined (union-find). A cluster spanning at least
 two outlets gets an id (``wire-`` + hash of its smallest member id): stable across rebuilds
 while the members are. Band buckets older than the window are dropped as copies are fed in
-date order, so memory follows the window, not the archive.
+date order, so memory follows the window, not the archive; a copy enters the union-find only
+once it joins another (most copies never do).
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class WireClusters:
     def __init__(self) -> None:
         self._parent: dict[str, str] = {}
         self._outlet: dict[str, str] = {}
-        self._bands: dict[tuple[int, bytes], deque[tuple[datetime, str, np.ndarray]]] = {}
+        self._bands: dict[tuple[int, bytes], deque[tuple[datetime, str, str, np.ndarray]]] = {}
         self._order: deque[tuple[datetime, tuple[int, bytes]]] = deque()
 
     def _find(self, x: str) -> str:
@@ -57,18 +58,23 @@ class WireClusters:
             if q is not None and not q:
                 del self._bands[band]
         sig = minhash(distinctive)
-        self._parent.setdefault(copy_id, copy_id)
-        self._outlet[copy_id] = outlet
         for b in range(_PERMS // _ROWS):
             band = (b, sig[b * _ROWS:(b + 1) * _ROWS].tobytes())
             q = self._bands.setdefault(band, deque())
-            for _, other, osig in q:
+            for _, other, other_outlet, osig in q:
                 if float((osig == sig).mean()) >= SIMILAR:
-                    ra, rb = self._find(copy_id), self._find(other)
-                    if ra != rb:
-                        self._parent[max(ra, rb)] = min(ra, rb)
-            q.append((when, copy_id, sig))
+                    self._union(copy_id, outlet, other, other_outlet)
+            q.append((when, copy_id, outlet, sig))
             self._order.append((when, band))
+
+    def _union(self, a: str, a_outlet: str, b: str, b_outlet: str) -> None:
+        for x, o in ((a, a_outlet), (b, b_outlet)):
+            if x not in self._parent:
+                self._parent[x] = x
+                self._outlet[x] = o
+        ra, rb = self._find(a), self._find(b)
+        if ra != rb:
+            self._parent[max(ra, rb)] = min(ra, rb)
 
     def ids(self) -> dict[str, str]:
         """copy id -> cluster id, for clusters spanning two or more outlets."""

@@ -33,7 +33,6 @@ class DocFrequency:
         self._dir = tempfile.TemporaryDirectory(prefix="govwire-df-", dir=tmpdir)
         self._buf: list[np.ndarray] = []
         self._n = 0
-        self.releases: set[int] = set()
 
     def add(self, release: int, department: int, sh: np.ndarray) -> None:
         """One release revision's shingles (release: an id per release, not per revision;
@@ -46,7 +45,6 @@ class DocFrequency:
         t[:, 2] = department
         self._buf.append(t)
         self._n += len(sh)
-        self.releases.add(release)
         if self._n >= _FLUSH:
             self._flush()
 
