@@ -27,9 +27,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from cleaners.article_region import Region
 from cleaners.document import Removal
 from cleaners.flat_text import flat
+from cleaners.spaces import collapse
 
 __all__ = ["Block", "drop_restated_captions", "read_blocks", "restore_skipped"]
 
@@ -37,6 +40,9 @@ _BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote"
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _NESTING = frozenset({"li", "tr", "p", "blockquote"})
 _CAPTION = re.compile(r"caption|credit", re.I)
+_ITER_TAGS = ("h1", *sorted(_BLOCKS))
+# what _is_caption can be true of: selected in C, tested in Python
+_CAPTION_CANDIDATES = etree.XPath("descendant-or-self::*[self::figure or self::figcaption or @class or @id]")
 _SENTENCE_END = re.compile(r"[.!?:…\"”’)]$")
 # a date in a line above the body marks post meta ("By Ela on 31. October, 2023 | 18 Comments")
 _DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,? \d{1,2}?,? ?\d{4}\b"
@@ -49,7 +55,7 @@ _MIN_ANCHOR = 20  # flat characters of a kept block that can mark the article's 
 
 
 def _norm(s: str) -> str:
-    return " ".join(s.split())
+    return collapse(s)
 
 
 def _flat(s: str) -> str:
@@ -158,36 +164,40 @@ def read_blocks(tree: Any) -> list[Block]:
     extraction (trafilatura edits the tree it is given)."""
     region = Region(tree)
     article = region.article
-    if article in region.furniture:
+    furniture = region.furniture
+    if article in furniture:
         return []
-    h1 = next((h for h in article.iter("h1") if h not in region.furniture), None)
+    h1 = next((h for h in article.iter("h1") if h not in furniture), None)
     started = h1 is None
-    sections = _story_sections(article, region.furniture)
-    captions = _captions(article)
+    sections = _story_sections(article, furniture)
+    # (most pages have no caption box in the article: then no per-element map is built)
+    captions = _captions(article) if any(_is_caption(el) for el in _CAPTION_CANDIDATES(article)) else {}
     out: list[Block] = []
-    for el in article.iter():
+    for el in article.iter(*_ITER_TAGS):  # (the block tags and h1, selected in C)
         if el is h1:
             started = True
             continue
-        if not started or not isinstance(el.tag, str) or el.tag not in _BLOCKS:
+        tag = el.tag
+        if not started or tag not in _BLOCKS:
             continue
-        if el in region.furniture or _nested(el, article):
+        if el in furniture or _nested(el, article):
             continue
-        if el.tag == "tr":
+        if tag == "tr":
             if el.find(".//table") is not None:
                 continue  # a layout row around a table: the inner rows are the content
             cells = [_norm("".join(c.itertext())) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
             text = " ".join(c for c in cells if c)
             line = "| " + " | ".join(cells) + " |"
         else:
-            text = _norm(" ".join(el.itertext()))
-            line = f"- {text}" if el.tag == "li" else text
+            # (a block without child elements: its text is all there is; most paragraphs)
+            text = collapse(" ".join(el.itertext()) if len(el) else el.text or "")
+            line = f"- {text}" if tag == "li" else text
         key = _flat(text)
         if not key:
             continue
-        linked = sum(len(_norm("".join(a.itertext()))) for a in el.iter("a"))
-        caption = captions.get(el)  # captions group by the box holding their figures (a gallery)
-        out.append(Block(line, key, el.tag, len(text.split()), linked / max(1, len(text)),
+        linked = sum(len(_norm("".join(a.itertext()))) for a in el.iter("a")) if len(el) else 0
+        caption = captions.get(el) if captions else None  # captions group by the box holding their figures
+        out.append(Block(line, key, tag, text.count(" ") + 1, linked / max(1, len(text)),
                          id(caption.getparent()) if caption is not None else _group(el),
                          caption is not None, _story_of(el, sections, article) if sections else 0))
     return out
