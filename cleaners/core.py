@@ -174,6 +174,10 @@ def _clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         doc.cleaner = "fallback"
         doc.text, doc.fallback_reason = limits.cheap_text(tree, text, problem)
         return doc
+    # Every element's Python proxy, held while the page is read: lxml makes a proxy for an
+    # element each time a walk reaches it with none alive (a Python class lookup each, for
+    # lxml.html trees), and the reads below walk the page a dozen times. Bounded by MAX_NODES.
+    proxies = list(tree.iter())
     _fill_meta(doc, tree)
     cleaner = _cleaner(url, site_name, captured)
     if cleaner is None:
@@ -185,6 +189,7 @@ def _clean(html: str | bytes, url: str, *, captured: datetime | None = None,
         except Exception as e:  # noqa: BLE001 -- the extractor's bug must not lose the page
             _cheap_fallback(doc, text, f"extractor raised {type(e).__name__}: {e}")
             return doc
+        del proxies
         doc.text = format_text(drop_byline(apply_generic(to_rule_text(extracted), doc), doc))
         report_dropped(blocks, doc.text, doc.removed)
         if not doc.text:  # an empty result always says why
