@@ -1,16 +1,22 @@
 """Build the researchers' dataset from a store: documents, syndication links, paragraph
 alignments, releases' revisions, copies, outlets, URLs, a card.
 
-How (two streaming passes; memory bounded by one date window of releases plus small
-per-revision records):
+How (two streaming passes; Python memory bounded by one date window of releases and one shard
+of rows, whatever the size of the archive):
 
-1. *Scan* (`analyse`): read every document once; remember a `DocRecord` (no text) per
-   revision; each release's shingles go to an out-of-core document-frequency count
-   (docfreq.py) that finds the standard paragraphs shared by many releases.
-2. *Match* (`_Matcher`): walk the copies in publication order while a sliding window of
-   releases (window.py) covers the dates around each; score every candidate on distinctive
-   text (links.py), align paragraphs (align.py), cluster wire stories (clusters.py). Every
-   document's row is spilled to disk as it is read, then written sorted into shards.
+1. *Scan* (`analyse`): read every document once; record each revision (no text) in the
+   ledger, an on-disk SQLite table (ledger.py); each release's shingles go to an out-of-core
+   document-frequency count (docfreq.py) that finds the standard paragraphs shared by many
+   releases. Duplicate groups, row ids and revision numbers are then formed in one sorted
+   pass over the ledger.
+2. *Match* (`_Matcher`): walk the copies in publication order (a ledger query) while a sliding
+   window of releases (window.py) covers the dates around each; score every candidate on
+   distinctive text (links.py), align paragraphs (align.py), cluster wire stories
+   (clusters.py). Every document's row is spilled to disk as it is read (its sort key in the
+   ledger), then written sorted into shards.
+
+All temp files (ledger, spills, docfreq buckets, table files before upload) live in one temp
+directory, removed at the end and on error: the output holds the dataset only.
 
 Incremental: `manifest.json` records which row (and which stored revisions) is in which shard;
 a rebuild writes only rows whose (publisher, content_digest) is not there yet, into new shards,

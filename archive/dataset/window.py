@@ -66,7 +66,8 @@ class ReleaseWindow:
     """Blocks of releases loaded and dropped as copies are matched in date order.
 
     Args:
-        blocks: week number -> row ids of the release revisions first published that week.
+        blocks: week number -> the release revision groups first published that week (a
+            mapping read a week at a time: the build's is a query on its on-disk ledger).
         load: reads one revision (None if it vanished); called once per revision.
         common: sorted common shingles (never indexed).
     """
