@@ -41,8 +41,10 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _NESTING = frozenset({"li", "tr", "p", "blockquote"})
 _CAPTION = re.compile(r"caption|credit", re.I)
 _ITER_TAGS = ("h1", *sorted(_BLOCKS))
-# what _is_caption can be true of: selected in C, tested in Python
-_CAPTION_CANDIDATES = etree.XPath("descendant-or-self::*[self::figure or self::figcaption or @class or @id]")
+# whether _is_caption can be true of anything in a subtree: a figure, or a class or id naming a
+# caption (the attribute strings only: no element proxies, no predicate on every element)
+_FIGURES = etree.XPath("boolean(descendant-or-self::figure or descendant-or-self::figcaption)")
+_LABELS = etree.XPath(".//@class | .//@id")
 _SENTENCE_END = re.compile(r"[.!?:…\"”’)]$")
 # a date in a line above the body marks post meta ("By Ela on 31. October, 2023 | 18 Comments")
 _DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,? \d{1,2}?,? ?\d{4}\b"
@@ -171,7 +173,8 @@ def read_blocks(tree: Any) -> list[Block]:
     started = h1 is None
     sections = _story_sections(article, furniture)
     # (most pages have no caption box in the article: then no per-element map is built)
-    captions = _captions(article) if any(_is_caption(el) for el in _CAPTION_CANDIDATES(article)) else {}
+    has_captions = _FIGURES(article) or any(_CAPTION.search(v) for v in _LABELS(article))
+    captions = _captions(article) if has_captions else {}
     out: list[Block] = []
     for el in article.iter(*_ITER_TAGS):  # (the block tags and h1, selected in C)
         if el is h1:
