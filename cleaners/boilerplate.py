@@ -123,7 +123,8 @@ def link_texts(tree: HtmlElement) -> set[str]:
     """Whitespace-collapsed texts of the page's links of four words or more (headlines)."""
     out = set()
     for a in tree.iter("a"):
-        words = a.text_content().split()
+        # (a link without child nodes - most of them - has its .text as its whole text)
+        words = (a.text_content() if len(a) else a.text or "").split()
         if len(words) >= _LINK_MIN_WORDS:
             out.add(" ".join(words))
     return out
@@ -200,6 +201,11 @@ def prune_teaser_lists(tree: HtmlElement, removed: list[Removal]) -> None:
         if len(items) < _MIN_TEASERS or lst.getparent() is None:
             continue
         need, misses = _TEASER_SHARE * len(items), 0
+        # each teaser's text holds an ellipsis, and the list's text at least as many as its items
+        # do: too few in the whole list (a menu, an article's list) and no item is read
+        whole = lst.text_content()
+        if whole.count("…") + whole.count("...") < need:
+            continue
         for li in items:  # (stops once too many items are no teaser: a menu ends it early)
             if not _teaser(li):
                 misses += 1
