@@ -140,6 +140,7 @@ def test_each_failure_is_one_clear_line(batch: Any, path: str, reason: str) -> N
 
 
 def test_robots_disallowed_path_never_requested(batch: Any, server: WireServer) -> None:
+    assert "--ignore-robots overrides" in line_for(batch, "/private/secret")
     assert server.requested("/robots.txt")
     assert not server.requested("/private/secret")
 

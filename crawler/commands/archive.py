@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
                 print(f"OK      {redact_url(o.url)}  [{o.document.get('outlet') or o.document.get('cleaner') if o.document else o.site}]"
                       f"  {title}  {o.words} words  -> {store}/{o.stored}{extra}")
             else:
-                print(f"FAILED  {redact_url(o.url)}: {o.reason}")
+                hint = " (the site asks robots not to fetch it; --ignore-robots overrides)" \
+                    if o.reason == "robots.txt disallows" else ""
+                print(f"FAILED  {redact_url(o.url)}: {o.reason}{hint}")
     ok = sum(o.ok for o in outcomes)
     if ok == len(outcomes) and not any(s.get("store_error") for s in summary.sites.values()):
         return exitcodes.OK
