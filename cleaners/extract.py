@@ -23,6 +23,7 @@ from lxml.html import fromstring
 from trafilatura.utils import DOCTYPE_TAG, HTML_PARSER, load_html
 
 from cleaners.errors import CleanerInputError
+from cleaners.readability_gate import skipping_readability
 
 __all__ = ["MAX_INPUT_BYTES", "PageMeta", "decode_html", "drop_unread", "extract_text", "page_meta",
            "parse_html"]
@@ -172,8 +173,9 @@ def extract_text(tree: HtmlElement, url: str | None, prune_xpath: tuple[str, ...
     options = copy.copy(_EXTRACTOR)
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")
-    doc = trafilatura.bare_extraction(tree, url=url, prune_xpath=list(prune_xpath) or None,
-                                      options=options)
+    with skipping_readability():  # (where it cannot change the result: cleaners/readability_gate.py)
+        doc = trafilatura.bare_extraction(tree, url=url, prune_xpath=list(prune_xpath) or None,
+                                          options=options)
     if doc is None:
         return ""
     return str(getattr(doc, "text", "") or "")

@@ -1,0 +1,125 @@
+"""trafilatura's comparison with readability, skipped where it cannot change the result.
+
+After its own extraction, trafilatura runs readability over a copy of the whole page and
+keeps readability's text instead only when its own is empty, structurally deficient (no
+paragraph text, more tables than paragraphs), or less than half as long as readability's;
+then justext only for a body holding leftover page furniture or under ``min_extracted_size``.
+That comparison is a third of trafilatura's time on a news page, and on most article pages
+its answer is fixed before readability runs: readability's text is a part of the page's
+text (it drops and moves elements, adds no words but "VIDEO" for a video iframe), so when
+trafilatura's text is at least half the page's whole text, readability cannot be twice as
+long. Then the comparison returns what it was given, and skipping it changes nothing.
+
+The check wraps ``trafilatura.core.compare_extraction`` (the one name trafilatura calls it
+by) and acts only inside :func:`skipping_readability`, which ``cleaners.extract`` uses around
+its own calls; any other caller - bare ``trafilatura.extract`` in the benchmarks, the
+no-regression baseline - gets the comparison as it was. ``tests/test_readability_gate.py``
+holds clean() to the same output with and without the skip on every golden, layout and eval
+page.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import trafilatura.core
+from lxml import etree
+from trafilatura.external import SANITIZED_XPATH
+
+__all__ = ["never_skipping", "page_words_bound", "readability_cannot_win", "skipped", "skipping_readability",
+           "verifying", "wrong"]
+
+_ACTIVE: ContextVar[bool] = ContextVar("govwire_skip_readability", default=False)
+_OFF: ContextVar[bool] = ContextVar("govwire_skip_readability_off", default=False)
+_VERIFY: ContextVar[bool] = ContextVar("govwire_skip_readability_verify", default=False)
+_ORIGINAL = trafilatura.core.compare_extraction
+_SANITIZED = etree.XPath(SANITIZED_XPATH)
+_P_TEXT = etree.XPath(".//p//text()")
+_VIDEO_WORD = len(" VIDEO")  # what readability writes into a video iframe
+_SLACK = 16  # characters of margin on the bound
+_counts = {"skipped": 0, "wrong": 0}
+
+
+def page_words_bound(raw_tree: Any, within: int | None = None) -> int:
+    """An upper bound on the length of readability's text for this tree: the whole tree's text
+    with whitespace collapsed as trafilatura's ``trim`` does (a part of a text never collapses
+    to more words or characters than the whole), plus what readability adds to iframes. When
+    the uncollapsed length is already ``within``, that is returned (collapsing costs a split)."""
+    text = etree.tostring(raw_tree, method="text", encoding=str, with_tail=False)
+    extra = _VIDEO_WORD * sum(1 for _ in raw_tree.iter("iframe")) + _SLACK
+    if within is not None and len(text) + extra <= within:
+        return len(text) + extra
+    return len(" ".join(text.split())) + extra
+
+
+def readability_cannot_win(raw_tree: Any, body: Any, text: str, options: Any) -> bool:
+    """Whether trafilatura's comparison would return ``body, text`` unchanged whatever
+    readability finds: balanced focus, enough text for no justext rescue, no furniture left in
+    the body, paragraph text present and no more tables than paragraphs, and the text at least
+    half of the page's (so readability's can be neither twice as long nor the only one)."""
+    if getattr(options, "focus", None) != "balanced":
+        return False
+    n = len(text)
+    if n < max(1, int(options.min_extracted_size)) or _SANITIZED(body):
+        return False
+    if not _P_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
+        return False
+    return 2 * n >= page_words_bound(raw_tree, within=2 * n)
+
+
+def _compare_extraction(cleaned_tree: Any, raw_tree: Any, body: Any, text: str,
+                        options: Any) -> tuple[Any, str]:
+    if _ACTIVE.get() and not _OFF.get() and readability_cannot_win(raw_tree, body, text, options):
+        _counts["skipped"] += 1
+        if _VERIFY.get():  # (tests: the comparison run anyway must return what it was given)
+            got_body, got_text = _ORIGINAL(cleaned_tree, raw_tree, body, text, options)
+            _counts["wrong"] += got_body is not body or got_text != text
+        return body, text
+    return _ORIGINAL(cleaned_tree, raw_tree, body, text, options)  # type: ignore[no-any-return]
+
+
+trafilatura.core.compare_extraction = _compare_extraction  # type: ignore[assignment]
+
+
+@contextmanager
+def skipping_readability(active: bool = True) -> Iterator[None]:
+    """Within this block (this thread or task only), trafilatura skips the readability
+    comparison where it cannot change the result."""
+    token = _ACTIVE.set(active)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+@contextmanager
+def never_skipping() -> Iterator[None]:
+    """Within this block the comparison always runs (tests compare the two)."""
+    token = _OFF.set(True)
+    try:
+        yield
+    finally:
+        _OFF.reset(token)
+
+
+@contextmanager
+def verifying() -> Iterator[None]:
+    """Within this block a skipped comparison is run anyway and counted in ``wrong()`` when it
+    would have changed the result (tests: the claim itself, page by page)."""
+    token = _VERIFY.set(True)
+    try:
+        yield
+    finally:
+        _VERIFY.reset(token)
+
+
+def skipped() -> int:
+    """How many comparisons were skipped in this process (for tests and benchmarks)."""
+    return _counts["skipped"]
+
+
+def wrong() -> int:
+    """How many skipped comparisons, run anyway under ``verifying()``, changed the result."""
+    return _counts["wrong"]
