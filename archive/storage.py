@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import importlib
+import itertools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -88,14 +89,38 @@ UMASK = _read_umask()
 FILE_MODE = 0o666 & ~UMASK  # what open() would give; mkstemp alone gives 0600
 
 
+_TEMP_SEQ = itertools.count()
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
 def _mkstemp(d: Path, prefix: str, suffix: str = "") -> tuple[int, str]:
-    """mkstemp whose file honours the umask like any other file the operator's tools create."""
+    """A new temp file in `d` that honours the umask like any other file the operator's tools create.
+
+    One exclusive open() under a name unique to this process (pid, counter), not
+    tempfile.mkstemp's random names plus fchmod: the crawl writes one small capture record per
+    page, and the name games cost more than the write. A name taken anyway (another host on a
+    shared filesystem) falls back to mkstemp. Raises FileNotFoundError when `d` is missing."""
+    tmp = os.path.join(d, f"{prefix}{os.getpid()}-{next(_TEMP_SEQ):x}{suffix}")
+    try:
+        return os.open(tmp, _TEMP_FLAGS, 0o666), tmp
+    except FileExistsError:
+        pass
     fd, tmp = tempfile.mkstemp(dir=d, prefix=prefix, suffix=suffix)
     try:
         os.fchmod(fd, FILE_MODE)
     except OSError:
         pass
     return fd, tmp
+
+
+def _mkstemp_in(d: Path, prefix: str, suffix: str = "") -> tuple[int, str]:
+    """_mkstemp, creating `d` (and its parents) only when it is missing: most writes go to a
+    directory that exists, and a mkdir per write is two syscalls and an exception."""
+    try:
+        return _mkstemp(d, prefix, suffix)
+    except FileNotFoundError:
+        d.mkdir(parents=True, exist_ok=True)
+        return _mkstemp(d, prefix, suffix)
 
 
 def _etag_of(data: bytes) -> str:
@@ -108,6 +133,7 @@ class LocalStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).expanduser().resolve()
         self.uri = str(self.root)
+        self._dirs: dict[str, Path] = {}  # key directory -> resolved path (see _path)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             (self.root / ".spool").mkdir(exist_ok=True)
@@ -125,10 +151,26 @@ class LocalStore:
         return self.root / ".spool"
 
     def _path(self, key: str) -> Path:
+        """The file of `key`, refusing one that a symlink inside the store leads out of it.
+
+        check_key already refuses `..` and absolute keys; the remaining escape is a symlink,
+        so each directory is resolved once (cached) and the file itself checked with one lstat
+        instead of a realpath walk of every component on every call."""
         check_key(key)
-        p = (self.root / key).resolve()
-        if self.root != p and self.root not in p.parents:
-            raise ValueError(f"key escapes store root: {key!r}")
+        head, _, name = key.rpartition("/")
+        d = self._dirs.get(head)
+        if d is None:
+            d = (self.root / head).resolve() if head else self.root
+            if self.root != d and self.root not in d.parents:
+                raise ValueError(f"key escapes store root: {key!r}")
+            if len(self._dirs) >= 4096:
+                self._dirs.clear()
+            self._dirs[head] = d
+        p = d / name
+        if os.path.islink(p):
+            p = p.resolve()
+            if self.root not in p.parents:
+                raise ValueError(f"key escapes store root: {key!r}")
         return p
 
     @contextmanager
@@ -163,8 +205,7 @@ class LocalStore:
         return _etag_of(data)
 
     def _create_only(self, key: str, path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _mkstemp(path.parent, ".tmp-")
+        fd, tmp = _mkstemp_in(path.parent, ".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
@@ -182,8 +223,7 @@ class LocalStore:
 
     @staticmethod
     def _write_atomic(path: Path, data: bytes, *, durable: bool) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _mkstemp(path.parent, ".tmp-")
+        fd, tmp = _mkstemp_in(path.parent, ".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)

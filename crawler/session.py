@@ -42,6 +42,14 @@ _ATTR = "_govwire_session"
 WARCINFO_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN",
                      "AUTOTHROTTLE_ENABLED", "DOWNLOAD_MAXSIZE", "GOVWIRE_WARC_MAX_SIZE")
 STORED, SPOOLED, EXISTS = "stored", "spooled", "exists"
+CHECKPOINT_SHARE = 20  # checkpoint at least every 1/20 of the state's URLs (_maybe_checkpoint)
+
+
+def checkpoint_every(pages: int, state_urls: int) -> int:
+    """Committed pages between two state checkpoints: the configured number, or 1/20 of the
+    state once that is larger, so a full crawl rewrites its state a bounded number of times
+    (0 keeps page checkpoints off)."""
+    return max(pages, state_urls // CHECKPOINT_SHARE) if pages > 0 else pages
 
 
 class WriteFailed(OSError):
@@ -375,13 +383,19 @@ class ArchiveSession:
 
     # -- checkpoints --------------------------------------------------------------------------
     def _maybe_checkpoint(self, site: str, committed: int = 1) -> None:
-        """Called on the WARC thread after each commit: checkpoint every N pages or T seconds."""
+        """Called on the WARC thread after each commit: checkpoint every N pages or T seconds.
+
+        A checkpoint writes the site's whole state, so N grows with it (at least 1/20 of the
+        URLs the state holds): at a fixed N a 100k-URL site would rewrite its state a thousand
+        times in one full crawl, quadratic work. After a kill, sync still rebuilds the pages
+        since the last checkpoint from the WARCs."""
         s = self.settings
         every_pages = s.getint("GOVWIRE_STATE_CHECKPOINT_PAGES", 100)
         every_secs = s.getfloat("GOVWIRE_STATE_CHECKPOINT_SECONDS", 60.0)
         st = self.states.get(site)
         if st is None:
             return
+        every_pages = checkpoint_every(every_pages, len(st.urls))
         n, last = self._checkpoint.get(site, (0, time.monotonic()))
         n += committed
         if (every_pages > 0 and n >= every_pages) or (every_secs > 0 and time.monotonic() - last >= every_secs):

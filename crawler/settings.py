@@ -81,6 +81,10 @@ GOVWIRE_ALLOW_ADDRESSES = _env("GOVWIRE_ALLOW_ADDRESSES", "")
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Items/requests of one response handled at once. Scrapy's default (100) starts 100 asyncio
+# tasks per response; our callbacks yield one item (or a page of links), so 100 idle workers
+# per page were ~10 % of an archive-only crawl's CPU (bench/crawl.py, docs/benchmarks.md).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
