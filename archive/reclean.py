@@ -278,19 +278,9 @@ def run_shard(store_uri: str, store_options: dict[str, Any], warc_key: str,
 def run_local(store_uri: str, store_options: dict[str, Any], shards: list[str], options: RecleanOptions,
               workers: int, on_result: Callable[[dict[str, Any]], None]) -> None:
     """The default engine: a process pool on this machine (workers <= 1: in this process)."""
-    if workers <= 1:
-        for key in shards:
-            on_result(run_shard(store_uri, store_options, key, options))
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from archive.cluster import run_shards
 
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["cleaners"])
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        futures = [pool.submit(run_shard, store_uri, store_options, key, options) for key in shards]
-        for fut in as_completed(futures):
-            on_result(fut.result())
+    run_shards("local", store_uri, store_options, shards, options, workers, on_result)
 
 
 def summarise(results: Iterable[dict[str, Any]], seconds: float, workers: int) -> dict[str, Any]:

@@ -33,37 +33,41 @@ import os
 import pickle
 import tempfile
 import time
-from collections import Counter, OrderedDict
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from archive.dataset.align import align
 from archive.dataset.clusters import WireClusters
 from archive.dataset.docfreq import DocFrequency
 from archive.dataset.ledger import Blocks, Ledger, from_us, rep
 from archive.dataset.errors import DatasetError, EmptyInput, OutputMismatch
-from archive.dataset.links import CopyText, link_row, score_copy
-from archive.dataset.outlets import outlet_for, outlet_rows
+from archive.dataset.outlets import outlet_rows
 from archive.dataset.progress import Progress
 from archive.dataset.reader import DocReader, DocRecord, parse_time
 from archive.dataset.research import research_columns
-from archive.dataset.schema import (DATASET_FORMAT, DERIVED, DOCUMENTS_SCHEMA, LICENCE_OGL,
+from archive.dataset.schema import (DATASET_FORMAT, DERIVED, LICENCE_OGL,
                                     LICENCE_PUBLISHER)
-from archive.dataset.syndication import paragraphs, sample, shingles
-from archive.dataset.window import ReleaseEntry, ReleaseWindow
+from archive.dataset.shards import (CopyResult, CopyTask, MatchTask, PlanSource, ReleaseMeta,
+                                    RowsResult, RowsTask, ScanTask, match_copies, run_task)
+from archive.dataset.window import ReleaseWindow
 from archive.errors import NotFound
 from archive.storage import LocalStore, Store
 
-__all__ = ["BuildOptions", "BuildSummary", "Analysis", "build_dataset", "analyse", "MANIFEST"]
+__all__ = ["BuildOptions", "BuildSummary", "Analysis", "Runner", "build_dataset", "analyse", "MANIFEST"]
 
 MANIFEST = "manifest.json"
+SCAN_KEYS = 1000          # documents per scan shard
+MATCH_COPIES_MIN = 500    # copies per match slice (each slice re-reads its window's first weeks)
+MATCH_COPIES_MAX = 4000   # ... and at most this many (a slice's results travel back whole)
+T = TypeVar("T")
 
 
 @dataclass
@@ -133,10 +137,15 @@ def _since(value: str | None) -> datetime | None:
 
 
 def analyse(store: Store, options: BuildOptions, ledger: Ledger, progress: Progress | None = None,
-            tmpdir: str | None = None) -> Analysis:
-    """Pass 1: read every document once; record revisions in the ledger, count release shingles."""
+            tmpdir: str | None = None, shards: _Shards | None = None) -> Analysis:
+    """Pass 1: read every document once; record revisions in the ledger, count release shingles.
+
+    The reading, parsing and shingling run in shards of `SCAN_KEYS` keys (in key order, so a
+    store prefix at a time); their results are applied here in key order."""
     progress = progress or Progress(enabled=False)
-    reader = DocReader(store, sites=options.sites, since=_since(options.since))
+    shards = shards or _Shards(Runner(), store, store)
+    since = _since(options.since)
+    reader = DocReader(store, sites=options.sites, since=since)
     n_wanted = ledger.add_keys(reader.keys(), wanted=True)
     # Releases are read even when --sites/--since leave them out, so a new copy can still
     # link to an older release; they only get rows when the filters include them.
@@ -149,28 +158,40 @@ def analyse(store: Store, options: BuildOptions, ledger: Ledger, progress: Progr
     df = DocFrequency(tmpdir)
     dept_ids: dict[str, int] = {}
     filtered = 0
-    unfiltered = DocReader(store)
     progress.stage("scan", ledger.count_keys())
-    for key, wanted in ledger.keys():
-        progress.advance()
-        doc = reader.load(key)
-        if doc is None:
-            continue
-        rec = unfiltered.record(key, doc)
-        assert rec is not None  # no `since` on the unfiltered reader
-        included = wanted and reader.record(key, doc) is not None
-        if wanted and not included:
-            filtered += 1
-        if not included and not rec.is_release:
-            continue
-        first = rec.is_release and not ledger.has_release_group(rec.group)
-        ledger.add(rec, included)
-        if first:
-            kid = ledger.release_key_id(rec.release_key or rec.group)
-            did = dept_ids.setdefault(rec.department, len(dept_ids) + 1) if rec.department else 0
-            df.add(kid, did, shingles(doc["text"]))
-    reader.skipped.update({k: v for k, v in unfiltered.skipped.items() if k not in reader.skipped})
+    tasks = (ScanTask(chunk, options.sites, since) for chunk in _chunks(ledger.keys(), SCAN_KEYS))
+    with closing(shards.run(tasks)) as results:
+        for item in results:
+            progress.advance()
+            if item.skip is not None:
+                reader.skip(item.key, item.skip)
+                continue
+            rec = item.rec
+            assert rec is not None
+            included = item.wanted and item.passes
+            if item.wanted and not included:
+                filtered += 1
+            if not included and not rec.is_release:
+                continue
+            first = rec.is_release and not ledger.has_release_group(rec.group)
+            ledger.add(rec, included)
+            if first:
+                assert item.sh is not None
+                kid = ledger.release_key_id(rec.release_key or rec.group)
+                did = dept_ids.setdefault(rec.department, len(dept_ids) + 1) if rec.department else 0
+                df.add(kid, did, item.sh)
     return Analysis(ledger, reader, df.common(), filtered)
+
+
+def _chunks(items: Iterable[T], n: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for x in items:
+        chunk.append(x)
+        if len(chunk) >= n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _int(v: Any) -> int | None:
@@ -268,8 +289,9 @@ class _Spill:
 
 
 def _write_table(out: Store, kind: str, rows: Iterator[dict[str, Any]], schema: pa.Schema,
-                 fmt: str, directory: str) -> str:
-    """Stream rows into a temp file in 1000-row groups, then store it under a content-hash key."""
+                 fmt: str, directory: str) -> tuple[str, bool]:
+    """Stream rows into a temp file in 1000-row groups, then store it under a content-hash key
+    (and say whether it was written: the same table may be there already)."""
     with tempfile.NamedTemporaryFile(suffix=f".{fmt}", dir=directory) as tmp:
         if fmt == "jsonl":
             for batch in _batches(rows, 1000):
@@ -284,9 +306,10 @@ def _write_table(out: Store, kind: str, rows: Iterator[dict[str, Any]], schema: 
         while chunk := tmp.read(1 << 20):
             h.update(chunk)
         key = f"{kind}/{kind}-{h.hexdigest()[:16]}.{fmt}"
-        if not out.exists(key):
-            out.put_file(key, Path(tmp.name))
-    return key
+        if out.exists(key):
+            return key, False
+        out.put_file(key, Path(tmp.name))
+    return key, True
 
 
 def _batches(rows: Iterator[dict[str, Any]], n: int) -> Iterator[list[dict[str, Any]]]:
@@ -305,10 +328,104 @@ def _name(kind: str, ids: list[str], fmt: str) -> str:
     return f"{kind}/part-{h}.{fmt}"
 
 
-class _Matcher:
-    """Pass 2: every document read once more, in date order; rows and links spilled."""
+class LedgerSource:
+    """The match's view of the live ledger (ReleaseSource): read lazily, one copy at a time."""
 
-    DIRECT = 256   # releases named by a copy but outside the window, kept loaded (LRU)
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def copies(self) -> Iterator[CopyTask]:
+        """Every copy's group in sweep order: undated ones first, then by date."""
+        L = self.ledger
+        copies = "FROM grp WHERE inc = 1 AND rep_rel = 0"
+        for g, t in L.walk("g, when_us", f"{copies} AND when_us IS NULL ORDER BY rid, g"):
+            yield self._task(g, t)
+        for g, t in L.walk("g, when_us", f"{copies} AND when_us IS NOT NULL ORDER BY when_us, rid, g"):
+            yield self._task(g, t)
+
+    def _task(self, g: str, when_us: int | None) -> CopyTask:
+        members = self.ledger.members(g)
+        rid = self.ledger.row_id(g)
+        assert rid is not None
+        rec = rep(members, rid)
+        named: set[str] = set()
+        for m in members:
+            if m.source_url:
+                named |= self.ledger.release_keys_named(m.source_url)
+        return CopyTask(group=g, row_id=rid, when=from_us(when_us), key=rec.key,
+                        url=rec.canonical_url or rec.final_url or rec.url, site=rec.site,
+                        published=rec.published, named=tuple(sorted(named)))
+
+    def blocks(self) -> Mapping[int, list[str]]:
+        return Blocks(self.ledger)
+
+    def key_groups(self, release_key: str) -> list[str]:
+        return self.ledger.key_groups(release_key)
+
+    def release(self, group: str) -> ReleaseMeta:
+        L = self.ledger
+        rid = L.row_id(group)
+        r = rep(L.members(group, releases=True), rid)
+        rev, _, live, _ = L.revision(group)
+        key = r.release_key or group
+        return ReleaseMeta(row_id=rid or r.id, key=r.key, release_key=key,
+                           url=r.canonical_url or r.final_url or r.url,
+                           published=L.key_published(key), live_from=live, revision=rev)
+
+
+@dataclass
+class _LiveMatch:
+    """The whole sweep as one task over the live ledger (one worker: no snapshots, streaming)."""
+
+    source: LedgerSource
+    common: np.ndarray
+    outlet_text: bool
+
+    def items(self, store: Store, out: Store) -> Iterator[CopyResult]:
+        return match_copies(store, self.source, self.common, self.outlet_text)
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Where the build's shards run (archive/cluster.py): by default in this process.
+
+    `store_options` are what `open_store` needs to reopen the store and the output in a worker
+    (the CLI's --endpoint-url and friends); credentials come from the worker's environment."""
+
+    engine: str = "local"
+    workers: int = 1
+    scheduler: str | None = None
+    store_options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def parallel(self) -> bool:
+        return self.engine != "local" or self.workers > 1
+
+
+class _Shards:
+    """Runs tasks in this process, or maps them through the engine; yields their results in
+    task order either way."""
+
+    def __init__(self, runner: Runner, store: Store, out: Store) -> None:
+        self.runner, self.store, self.out = runner, store, out
+
+    def run(self, tasks: Iterable[Any]) -> Generator[Any, None, None]:
+        r = self.runner
+        if not r.parallel:
+            for t in tasks:
+                yield from t.items(self.store, self.out)
+            return
+        from archive.cluster import map_shards
+
+        args = ((self.store.uri, self.out.uri, r.store_options, t) for t in tasks)
+        for _, items in map_shards(r.engine, run_task, args, r.workers, scheduler=r.scheduler,
+                                   ordered=True, preload=("archive.dataset.shards",)):
+            yield from items
+
+
+class _Merge:
+    """Pass 2's results applied in sweep order: derived-table spills, counters, wire clusters,
+    the document shards' row map."""
 
     def __init__(self, a: Analysis, options: BuildOptions, progress: Progress, tmpdir: str) -> None:
         self.a = a
@@ -316,81 +433,80 @@ class _Matcher:
         self.options = options
         self.progress = progress
         self.tmpdir = tmpdir
-        self.rows = self._spill("documents", lambda r: (r["site"], r["month"], r["id"]))
         self.tables = {name: self._spill(name, _sort_key(name)) for name in DERIVED}
-        self.direct: OrderedDict[str, ReleaseEntry] = OrderedDict()
         self.clusters = WireClusters()
         self.copies = self._spill("copies-unclustered", lambda r: r["id"])   # cluster ids at the end
         self.copy_status: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()
         self.n_links = 0
         self.outlets: dict[str, set[str]] = {}
-        self.window = ReleaseWindow(Blocks(self.ledger), self._load_release, a.common)
+        self.new_shards: list[dict[str, Any]] = []
+        self.cleaner_versions: set[str] = set()
+        self.writing = False
+        self.tables_written: list[str] = []
 
     def _spill(self, name: str, key: Any) -> _Spill:
         return _Spill(self.ledger, name, key, self.tmpdir)
 
-    # -- rows ----------------------------------------------------------------------------------
-    def _emit(self, group: str, doc: dict[str, Any]) -> None:
-        if not self.ledger.emit_once(group):
+    def tasks(self, runner: Runner, n_copies: int) -> Iterator[Any]:
+        """The match slices, then the document shards (one stream: the shards fill the pool
+        while the last slices finish)."""
+        L, o = self.ledger, self.options
+        source = LedgerSource(L)
+        if not runner.parallel:
+            yield _LiveMatch(source, self.a.common, o.outlet_text)
+        else:
+            size = min(MATCH_COPIES_MAX, max(MATCH_COPIES_MIN, -(-n_copies // (2 * max(1, runner.workers)))))
+            for copies in _chunks(source.copies(), size):
+                yield MatchTask(PlanSource.of(copies, source), self.a.common, o.outlet_text)
+        for groups in _chunks(L.row_plan(new=True), o.shard_rows):
+            yield RowsTask(groups, True, o.format, o.outlet_text)
+        for groups in _chunks(L.row_plan(new=False), o.shard_rows):
+            yield RowsTask(groups, False, o.format, o.outlet_text)
+
+    def apply(self, item: CopyResult | RowsResult, n_rows: int) -> None:
+        if isinstance(item, RowsResult):
+            self._rows(item, n_rows)
+        else:
+            self._copy(item)
+
+    def _copy(self, r: CopyResult) -> None:
+        self.progress.advance()
+        if r.skip is not None:
+            self.a.reader.skip(r.key, r.skip)
             return
-        members = self.ledger.members(group)
-        rid = self.ledger.row_id(group)
-        assert rid is not None
-        rec = rep(members, rid)
-        if doc.get("outlet"):
-            host = (rec.canonical_url or rec.final_url or rec.url).split("/")[2:3]
-            self.outlets.setdefault(str(doc["outlet"]), set()).update(
-                h.lower().removeprefix("www.") for h in host)
-        if self.ledger.has_row(rid):
-            return
-        self.rows.add({**_row(doc, rec, rid, members, self.options.outlet_text), "_group": group})
+        rid = r.row_id
+        self.tables["alignments"].add_group((rid, 0), r.alignments)
+        for m in r.methods:
+            self.methods[m] += 1
+        for linked in r.linked_ids:
+            self.n_links += 1
+            self.ledger.count_linked(linked)
+        self.tables["syndication"].add_group((rid, ""), r.links)
+        if r.cluster is not None:
+            outlet, when, distinctive = r.cluster
+            self.clusters.add(rid, outlet, when, distinctive)
+        self.copy_status[r.status] += 1
+        self.copies.add(r.copy_row)
 
-    def _load_release(self, group: str) -> ReleaseEntry | None:
-        rid = self.ledger.row_id(group)
-        r = rep(self.ledger.members(group, releases=True), rid)
-        doc = self.a.reader.load(r.key)
-        if doc is None:
-            return None
-        self._emit(group, doc)
-        rev, _, live, _ = self.ledger.revision(group)
-        key = r.release_key or group
-        return ReleaseEntry(row_id=rid or r.id, key=key,
-                            url=r.canonical_url or r.final_url or r.url, title=doc.get("title"),
-                            published=self.ledger.key_published(key), live_from=live, revision=rev,
-                            sh=shingles(doc["text"]), text=doc["text"])
+    def _rows(self, r: RowsResult, n_rows: int) -> None:
+        if not self.writing:
+            self.writing = True
+            self.progress.stage("write documents", n_rows)
+        self.progress.advance(r.groups)
+        for key, reason in r.skips:
+            self.a.reader.skip(key, reason)
+        for outlet, host in r.hosts:
+            self.outlets.setdefault(outlet, set()).add(host)
+        if r.shard is not None:
+            self.new_shards.append(r.shard)
+        self.cleaner_versions.update(r.cleaner_versions)
+        for rid, meta in r.row_meta:
+            self.ledger.put_row(rid, meta)
 
-    def _entry(self, group: str) -> ReleaseEntry | None:
-        rid = self.ledger.row_id(group)
-        assert rid is not None
-        e = self.window.get(rid)
-        if e is None:
-            e = self.direct.get(group)
-            if e is None:
-                e = self._load_release(group)
-                if e is None:
-                    return None
-                self.direct[group] = e
-                if len(self.direct) > self.DIRECT:
-                    self.direct.popitem(last=False)
-            else:
-                self.direct.move_to_end(group)
-        return e
-
-    # -- the sweep -------------------------------------------------------------------------------
-    def run(self) -> None:
+    def finish(self) -> None:
+        """The copies table (with wire-cluster ids) and the releases table."""
         L = self.ledger
-        copies = "FROM grp WHERE inc = 1 AND rep_rel = 0"
-        self.progress.stage("match and write", L.one(f"SELECT COUNT(*) {copies}"))
-        for (g,) in L.walk("g", f"{copies} AND when_us IS NULL ORDER BY rid, g"):
-            self._copy(g, None)
-        for g, t in L.walk("g, when_us", f"{copies} AND when_us IS NOT NULL ORDER BY when_us, rid, g"):
-            when = from_us(t)
-            assert when is not None
-            self.window.advance(when)
-            self._copy(g, when)
-        self.window.finish()
-        self.direct.clear()
         cluster = self.clusters.ids()
         for row in self.copies.sorted_rows():
             row["wire_cluster_id"] = cluster.get(row["id"])
@@ -408,86 +524,18 @@ class _Matcher:
                 "live_until": nxt, "published": L.key_published(key),
                 "copies_linked": L.linked(rid)})
 
-    def _copy(self, group: str, when: datetime | None) -> None:
-        self.progress.advance()
-        members = self.ledger.members(group)
-        rid = self.ledger.row_id(group)
-        assert rid is not None
-        rec = rep(members, rid)
-        doc = self.a.reader.load(rec.key)
-        if doc is None:
-            return
-        self._emit(group, doc)
-        text = doc["text"]
-        sh = shingles(text)
-        common = self.a.common
-        distinctive = sh[~np.isin(sh, common, assume_unique=True)] if len(common) else sh
-        named = set()
-        for m in members:
-            if m.source_url:
-                named |= self.ledger.release_keys_named(m.source_url)
-        copy = CopyText(sh=sh, distinctive=distinctive, when=when, source_url_keys=named)
-        by_key: dict[str, list[ReleaseEntry]] = {}
-        if when is not None:
-            q = len(sample(distinctive))
-            need = 1 if q < 20 else max(2, int(0.01 * q))
-            for cand in self.window.candidates(distinctive, need):
-                by_key.setdefault(cand.key, [])
-        for k in named | set(by_key):
-            revs = [e for g in self.ledger.key_groups(k) if (e := self._entry(g)) is not None]
-            if revs:
-                by_key[k] = revs
-            else:
-                by_key.pop(k, None)
-        scored, archived = score_copy(copy, by_key)
-        linked = [s for s in scored if s.linked]
-        url = rec.canonical_url or rec.final_url or rec.url
-        outlet = doc.get("outlet")
-        keep = self.options.outlet_text
-        paras = paragraphs(text)
-        aligned = align(text, [s.entry.paragraphs for s in linked]) if linked else []
-        per_release = Counter(a.release for a in aligned if a.release is not None)
-        added = [a.copy_text for a in aligned if a.kind == "added"]
-        self.tables["alignments"].add_group((rid, 0), [{
-            "copy_id": rid, "copy_url": url, "copy_paragraph": a.copy_paragraph, "kind": a.kind,
-            "overlap": a.overlap,
-            "release_id": linked[a.release].entry.row_id if a.release is not None else None,
-            "release_paragraph": a.release_paragraph, "copy_text": a.copy_text if keep else None,
-            "release_text": a.release_text} for a in aligned])
-        base = {"copy_id": rid, "copy_url": url, "copy_site": rec.site, "copy_outlet": outlet,
-                "copy_title": doc.get("title"), "copy_paragraphs": len(paras)}
-        link_rows = []
-        for s in scored:
-            row = link_row(s, {**base, "_when": when}, archived)
-            i = next((j for j, x in enumerate(linked) if x is s), None)
-            row.update({"aligned_paragraphs": per_release.get(i, 0) if i is not None else 0,
-                        "added_paragraph_count": len(added) if linked else None,
-                        "added_paragraphs": added if (keep and i is not None) else []})
-            link_rows.append(row)
-            self.methods[s.method] += 1
-            if s.linked:
-                self.n_links += 1
-                self.ledger.count_linked(s.entry.row_id)
-        if not scored and archived is False:
-            link_rows.append({
-                **base, "release_id": None, "linked": False, "method": "boilerplate_only",
-                "source_archived": False, "copy_share": None,
-                "distinctive_share": 0.0, "added_paragraphs": []})
-            self.methods["boilerplate_only"] += 1
-        link_rows.sort(key=lambda r: r.get("release_id") or "")
-        self.tables["syndication"].add_group((rid, ""), link_rows)
-        registered = outlet_for(url, outlet)
-        kind = registered.kind if registered else None
-        if kind in ("newspaper", "wire reprint", None):
-            self.clusters.add(rid, str(outlet or rec.site), when, distinctive)
-        status = "linked" if linked else "source_not_archived" if archived is False else "no_match"
-        self.copy_status[status] += 1
-        self.copies.add({
-            "id": rid, "url": url, "site": rec.site, "outlet": outlet, "published": rec.published,
-            "source_status": status, "source_archived": archived,
-            "linked_release_ids": sorted(s.entry.row_id for s in linked),
-            "best_distinctive_share": round(max((s.distinctive_share for s in scored), default=0.0), 6),
-            "boilerplate_share": round(copy.boilerplate_share, 6)})
+
+def _window_peak(ledger: Ledger) -> int:
+    """The most weekly blocks the sweep's window holds at once (a summary figure): the window
+    replayed over the copies' dates with empty blocks, so it does not depend on the slicing."""
+    window = ReleaseWindow({w: [] for w in Blocks(ledger)}, lambda g: None, np.empty(0, np.uint32))
+    for (t,) in ledger.walk("when_us", "FROM grp WHERE inc = 1 AND rep_rel = 0 AND when_us IS NOT NULL "
+                            "ORDER BY when_us, rid, g"):
+        when = from_us(t)
+        assert when is not None
+        window.advance(when)
+    window.finish()
+    return window.peak_blocks
 
 
 def _sort_key(name: str) -> Any:
@@ -545,7 +593,8 @@ def _tidy_local(out: Store) -> None:
 
 def build_dataset(store: Store, out: Store, options: BuildOptions,
                   progress: Progress | None = None,
-                  versions: dict[str, str] | None = None) -> BuildSummary:
+                  versions: dict[str, str] | None = None,
+                  runner: Runner | None = None) -> BuildSummary:
     """Build or extend the dataset in `out` from the documents in `store`.
 
     Args:
@@ -554,10 +603,14 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
         options: filters and format; must agree with an existing output's format and text flag.
         progress: where progress goes (silent by default).
         versions: tool versions for the card ({"govwire": ...}).
+        runner: where the shards run (default: in this process); any runner gives the same
+            dataset, byte for byte.
 
     Raises:
         EmptyInput: the store holds no documents (for the chosen sites).
         OutputMismatch: `out` holds a dataset built with another format or text flag.
+        ShardFailed, EngineUnavailable: a shard failed or its worker died, or the engine
+            cannot be used (archive/cluster.py); nothing is committed.
     """
     t0 = time.monotonic()
     progress = progress or Progress(enabled=False)
@@ -573,7 +626,8 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
     tmp = tempfile.TemporaryDirectory(prefix="govwire-dataset-")
     ledger = Ledger(tmp.name)
     try:
-        summary = _build(store, out, options, manifest, ledger, progress, versions, tmp.name)
+        summary = _build(store, out, options, manifest, ledger, progress, versions, tmp.name,
+                         _Shards(runner or Runner(), store, out))
     finally:
         ledger.close()
         tmp.cleanup()
@@ -583,10 +637,9 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
 
 def _build(store: Store, out: Store, options: BuildOptions, manifest: dict[str, Any],
            ledger: Ledger, progress: Progress, versions: dict[str, str] | None,
-           tmpdir: str) -> BuildSummary:
-    fmt = options.format
+           tmpdir: str, shards: _Shards) -> BuildSummary:
     ledger.load_rows(manifest.pop("rows"))
-    analysis = analyse(store, options, ledger, progress, tmpdir)
+    analysis = analyse(store, options, ledger, progress, tmpdir, shards)
     summary = BuildSummary(store=store.uri, out=out.uri, filtered_out=analysis.filtered_out,
                            common_shingles=int(len(analysis.common)))
     ledger.form_groups()
@@ -597,47 +650,51 @@ def _build(store: Store, out: Store, options: BuildOptions, manifest: dict[str, 
         meta["revisions"] = sorted(set(meta["revisions"]) | {m.id for m in ledger.members(g)})
         ledger.put_row(rid, meta)
 
-    matcher = _Matcher(analysis, options, progress, tmpdir)
-    matcher.run()
-    # documents no sweep reached (a vanished release's duplicates)
-    for g, rid in ledger.walk("g, rid", "FROM grp WHERE inc = 1 AND g NOT IN (SELECT g FROM emitted) "
-                              "AND rid NOT IN (SELECT rid FROM mrow) ORDER BY inc_first"):
-        rec = rep(ledger.members(g), rid)
-        doc = analysis.reader.load(rec.key)
-        if doc is not None:
-            matcher._emit(g, doc)
+    n_rows = ledger.plan_rows()
+    n_copies = ledger.one("SELECT COUNT(*) FROM grp WHERE inc = 1 AND rep_rel = 0")
+    merge = _Merge(analysis, options, progress, tmpdir)
+    progress.stage("match", n_copies)
+    # The manifest is the commit point: until it is written, the files this build adds are
+    # referenced by nothing, and on failure they are removed (best effort); the tables an
+    # earlier manifest names are deleted only once the new manifest replaces it.
+    committed = {s["file"] for s in manifest["shards"]} | {manifest[n] for n in DERIVED if manifest.get(n)}
+    try:
+        _finish_build(store, out, options, manifest, ledger, analysis, summary, merge, shards,
+                      n_rows, n_copies, versions, tmpdir)
+    except BaseException:
+        added = [s["file"] for s in merge.new_shards] + merge.tables_written
+        for key in added:
+            if key not in committed:
+                try:
+                    out.delete(key)
+                except Exception:  # the original error matters more
+                    pass
+        raise
+    for key in sorted(committed - {s["file"] for s in manifest["shards"]}
+                      - {manifest[n] for n in DERIVED if manifest.get(n)}):
+        out.delete(key)
+    from archive.dataset.card import render_card
+    out.put_bytes("README.md", render_card(manifest, ledger.rows_by_site_month()).encode())
+    _tidy_local(out)
+    return summary
 
-    new_shards: list[dict[str, Any]] = []
-    cleaner_versions: set[str] = set()
-    pending: list[dict[str, Any]] = []
 
-    def flush() -> None:
-        if not pending:
-            return
-        ids = [r["id"] for r in pending]
-        key = _name("documents", ids, fmt)
-        data = _encode(pending, DOCUMENTS_SCHEMA, fmt)
-        if not out.exists(key):
-            out.put_bytes(key, data)
-        new_shards.append({"file": key, "rows": len(ids),
-                           "sha256": hashlib.sha256(data).hexdigest()})
-        for r in pending:
-            if r["cleaner_version"]:
-                cleaner_versions.add(f"{r['cleaner']} {r['cleaner_version']}")
-            ledger.put_row(r["id"], {"group": r["_group"], "shard": key, "site": r["site"],
-                                     "month": r["month"], "revisions": r["revision_ids"]})
-        pending.clear()
-
-    for row in matcher.rows.sorted_rows():
-        pending.append(row)
-        if len(pending) >= options.shard_rows:
-            flush()
-    flush()
-    matcher.rows.close()
+def _finish_build(store: Store, out: Store, options: BuildOptions, manifest: dict[str, Any],
+                  ledger: Ledger, analysis: Analysis, summary: BuildSummary, merge: _Merge,
+                  shards: _Shards, n_rows: int, n_copies: int, versions: dict[str, str] | None,
+                  tmpdir: str) -> None:
+    """Pass 2 and everything up to the manifest."""
+    fmt = options.format
+    with closing(shards.run(merge.tasks(shards.runner, n_copies))) as results:
+        for item in results:
+            merge.apply(item, n_rows)
+    new_shards = merge.new_shards
+    cleaner_versions = merge.cleaner_versions
+    merge.finish()
     manifest["shards"] = sorted(manifest["shards"] + new_shards, key=lambda s: s["file"])
 
     # Derived tables: keep earlier builds' rows for documents this build did not see.
-    tables = matcher.tables
+    tables = merge.tables
     for name, (id_col, _) in DERIVED.items():
         if name in ("urls", "outlets"):
             continue
@@ -653,16 +710,15 @@ def _build(store: Store, out: Store, options: BuildOptions, manifest: dict[str, 
                             "site": rec.site, "fetched_at": rec.fetched_at, "store_key": rec.key})
     seen_outlets: dict[str, set[str]] = {
         k: set(v) for k, v in (manifest.get("outlets_seen") or {}).items()}
-    for name, hosts in matcher.outlets.items():
+    for name, hosts in merge.outlets.items():
         seen_outlets.setdefault(name, set()).update(hosts)
     manifest["outlets_seen"] = {k: sorted(v) for k, v in sorted(seen_outlets.items())}
     for r in outlet_rows(seen_outlets):
         tables["outlets"].add(r)
     for name, (_, schema) in DERIVED.items():
-        key = _write_table(out, name, tables[name].sorted_rows(), schema, fmt, tmpdir)
-        old = manifest.get(name)
-        if old and old != key:
-            out.delete(old)
+        key, written = _write_table(out, name, tables[name].sorted_rows(), schema, fmt, tmpdir)
+        if written:
+            merge.tables_written.append(key)
         manifest[name] = key
         tables[name].close()
 
@@ -682,12 +738,12 @@ def _build(store: Store, out: Store, options: BuildOptions, manifest: dict[str, 
     summary.rows_total = ledger.row_count()
     summary.shards_new = [s["file"] for s in new_shards]
     summary.shards_total = len(manifest["shards"])
-    summary.links = matcher.n_links
-    summary.candidates = sum(matcher.methods.values())
-    summary.links_by_method = dict(sorted(matcher.methods.items()))
-    summary.unmatched_copies = sum(v for k, v in matcher.copy_status.items() if k != "linked")
-    summary.source_not_archived = matcher.copy_status["source_not_archived"]
-    summary.peak_window_blocks = matcher.window.peak_blocks
+    summary.links = merge.n_links
+    summary.candidates = sum(merge.methods.values())
+    summary.links_by_method = dict(sorted(merge.methods.items()))
+    summary.unmatched_copies = sum(v for k, v in merge.copy_status.items() if k != "linked")
+    summary.source_not_archived = merge.copy_status["source_not_archived"]
+    summary.peak_window_blocks = _window_peak(ledger)
     counts = ledger.rows_by_site_month()
     by_site: Counter[str] = Counter()
     for (site, _), n in counts.items():
@@ -696,10 +752,6 @@ def _build(store: Store, out: Store, options: BuildOptions, manifest: dict[str, 
     manifest["cleaner_versions"] = sorted(set(manifest.get("cleaner_versions", [])) | set(cleaner_versions))
     manifest["thresholds"] = _thresholds()
     _write_manifest(out, manifest, ledger.rows(), tmpdir)
-    from archive.dataset.card import render_card
-    out.put_bytes("README.md", render_card(manifest, counts).encode())
-    _tidy_local(out)
-    return summary
 
 
 def _write_manifest(out: Store, manifest: dict[str, Any], rows: Iterator[tuple[str, dict[str, Any]]],

@@ -62,7 +62,7 @@ CREATE TABLE relkey(rkey TEXT PRIMARY KEY, published INTEGER, week INTEGER, kfir
 CREATE INDEX relkey_week ON relkey(week, kfirst);
 CREATE TABLE mrow(rid TEXT PRIMARY KEY, grp TEXT, site TEXT, month TEXT, meta TEXT) WITHOUT ROWID;
 CREATE INDEX mrow_grp ON mrow(grp);
-CREATE TABLE emitted(g TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE rowplan(emit INTEGER, site TEXT, month TEXT, rid TEXT, g TEXT);
 CREATE TABLE linked(rid TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
 CREATE TABLE spill(name TEXT, k1, k2, k3, off INTEGER, n INTEGER);
 CREATE TABLE walk(ctx INTEGER, seq INTEGER PRIMARY KEY, a, b, c);
@@ -301,11 +301,24 @@ class Ledger:
                                               (normalise_url(url),))}
 
     # -- the sweep ---------------------------------------------------------------------------
-    def emit_once(self, group: str) -> bool:
-        """True the first time a group's row is emitted (and only for groups with rows)."""
-        if self.one("SELECT inc FROM grp WHERE g = ?", (group,)) != 1:
-            return False
-        return self.db.execute("INSERT OR IGNORE INTO emitted VALUES (?)", (group,)).rowcount == 1
+    def plan_rows(self) -> int:
+        """Every group with a row, in the documents' sort order (site, month, id), flagged
+        whether its row is new (an earlier build's row stays where it is): the document
+        shards are cut from this list. Returns the number of new rows."""
+        n = 0
+        for g, rid, old in self.walk("g, rid, rid IN (SELECT rid FROM mrow)",
+                                     "FROM grp WHERE inc = 1 ORDER BY rid, g"):
+            rec = rep(self.members(g), rid)
+            self.db.execute("INSERT INTO rowplan VALUES (?, ?, ?, ?, ?)",
+                            (int(not old), rec.site, rec.month, rid, g))
+            n += int(not old)
+        return n
+
+    def row_plan(self, new: bool) -> Iterator[tuple[str, str, list[DocRecord]]]:
+        """(group, row id, revisions with rows) of the new rows in order, or of the old ones."""
+        for g, rid in self.walk("g, rid", "FROM rowplan WHERE emit = ? ORDER BY site, month, rid, g",
+                                (int(new),)):
+            yield g, rid, self.members(g)
 
     def count_linked(self, rid: str) -> None:
         self.db.execute("INSERT INTO linked VALUES (?, 1) ON CONFLICT(rid) DO UPDATE SET n = n + 1",

@@ -114,6 +114,7 @@ class DocReader:
     since: datetime | None = None
     skipped: Counter[str] = field(default_factory=Counter)
     skipped_keys: list[str] = field(default_factory=list)
+    last_skip: str | None = None   # why the last `load` returned None
 
     def keys(self) -> Iterator[str]:
         prefixes = [f"docs/{safe_site(s)}/" for s in sorted(set(self.sites))] if self.sites else ["docs/"]
@@ -122,7 +123,9 @@ class DocReader:
                 if key.endswith(".json"):
                     yield key
 
-    def _skip(self, key: str, reason: str) -> None:
+    def skip(self, key: str, reason: str) -> None:
+        """Count a document that could not be used (also one a shard could not read)."""
+        self.last_skip = reason
         self.skipped[reason] += 1
         if len(self.skipped_keys) < 20:
             self.skipped_keys.append(f"{key}: {reason}")
@@ -132,19 +135,19 @@ class DocReader:
         try:
             raw = self.store.get_bytes(key)
         except NotFound:
-            self._skip(key, "vanished")
+            self.skip(key, "vanished")
             return None
         try:
             doc = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError):
-            self._skip(key, "corrupt JSON")
+            self.skip(key, "corrupt JSON")
             return None
         if not isinstance(doc, dict) or any(not doc.get(f) for f in REQUIRED):
             missing = [f for f in REQUIRED if not isinstance(doc, dict) or not doc.get(f)]
-            self._skip(key, f"missing {', '.join(missing)}" if missing != ["text"] else "empty text")
+            self.skip(key, f"missing {', '.join(missing)}" if missing != ["text"] else "empty text")
             return None
         if not isinstance(doc["text"], str):
-            self._skip(key, "text is not a string")
+            self.skip(key, "text is not a string")
             return None
         return doc
 
