@@ -112,6 +112,8 @@ class BuildSummary:
     peak_window_blocks: int = 0
     rows_by_site: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    engine: str = "local"                # where the shards ran (per run, like seconds)
+    workers: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -158,7 +160,8 @@ def analyse(store: Store, options: BuildOptions, ledger: Ledger, progress: Progr
     df = DocFrequency(tmpdir)
     dept_ids: dict[str, int] = {}
     filtered = 0
-    progress.stage("scan", ledger.count_keys())
+    shards.documents = ledger.count_keys()
+    progress.stage("scan", shards.documents)
     tasks = (ScanTask(chunk, options.sites, since) for chunk in _chunks(ledger.keys(), SCAN_KEYS))
     with closing(shards.run(tasks)) as results:
         for item in results:
@@ -396,6 +399,7 @@ class Runner:
     workers: int = 1
     scheduler: str | None = None
     store_options: dict[str, Any] = field(default_factory=dict)
+    serial_up_to: int = 0   # a store of at most this many documents is built in this process
 
     @property
     def parallel(self) -> bool:
@@ -408,10 +412,15 @@ class _Shards:
 
     def __init__(self, runner: Runner, store: Store, out: Store) -> None:
         self.runner, self.store, self.out = runner, store, out
+        self.documents = 0
+
+    @property
+    def parallel(self) -> bool:
+        return self.runner.parallel and self.documents > self.runner.serial_up_to
 
     def run(self, tasks: Iterable[Any]) -> Generator[Any, None, None]:
         r = self.runner
-        if not r.parallel:
+        if not self.parallel:
             for t in tasks:
                 yield from t.items(self.store, self.out)
             return
@@ -448,15 +457,16 @@ class _Merge:
     def _spill(self, name: str, key: Any) -> _Spill:
         return _Spill(self.ledger, name, key, self.tmpdir)
 
-    def tasks(self, runner: Runner, n_copies: int) -> Iterator[Any]:
+    def tasks(self, shards: _Shards, n_copies: int) -> Iterator[Any]:
         """The match slices, then the document shards (one stream: the shards fill the pool
         while the last slices finish)."""
         L, o = self.ledger, self.options
         source = LedgerSource(L)
-        if not runner.parallel:
+        workers = shards.runner.workers
+        if not shards.parallel:
             yield _LiveMatch(source, self.a.common, o.outlet_text)
         else:
-            size = min(MATCH_COPIES_MAX, max(MATCH_COPIES_MIN, -(-n_copies // (2 * max(1, runner.workers)))))
+            size = min(MATCH_COPIES_MAX, max(MATCH_COPIES_MIN, -(-n_copies // (2 * max(1, workers)))))
             for copies in _chunks(source.copies(), size):
                 yield MatchTask(PlanSource.of(copies, source), self.a.common, o.outlet_text)
         for groups in _chunks(L.row_plan(new=True), o.shard_rows):
@@ -632,6 +642,8 @@ def build_dataset(store: Store, out: Store, options: BuildOptions,
         ledger.close()
         tmp.cleanup()
     summary.seconds = round(time.monotonic() - t0, 3)
+    runner = runner or Runner()
+    summary.engine, summary.workers = runner.engine, runner.workers
     return summary
 
 
@@ -653,7 +665,7 @@ def _build(store: Store, out: Store, options: BuildOptions, manifest: dict[str, 
     n_rows = ledger.plan_rows()
     n_copies = ledger.one("SELECT COUNT(*) FROM grp WHERE inc = 1 AND rep_rel = 0")
     merge = _Merge(analysis, options, progress, tmpdir)
-    progress.stage("match", n_copies)
+    progress.stage("match and write", n_copies)
     # The manifest is the commit point: until it is written, the files this build adds are
     # referenced by nothing, and on failure they are removed (best effort); the tables an
     # earlier manifest names are deleted only once the new manifest replaces it.
@@ -685,7 +697,7 @@ def _finish_build(store: Store, out: Store, options: BuildOptions, manifest: dic
                   tmpdir: str) -> None:
     """Pass 2 and everything up to the manifest."""
     fmt = options.format
-    with closing(shards.run(merge.tasks(shards.runner, n_copies))) as results:
+    with closing(shards.run(merge.tasks(shards, n_copies))) as results:
         for item in results:
             merge.apply(item, n_rows)
     new_shards = merge.new_shards
