@@ -734,7 +734,7 @@ def _finish_build(store: Store, out: Store, options: BuildOptions, manifest: dic
         manifest[name] = key
         tables[name].close()
 
-    params = options.params()
+    params = json.loads(json.dumps(options.params(), sort_keys=True))  # as a rebuild reads it back
     if params not in manifest["builds"]:
         manifest["builds"].append(params)
     manifest["versions"] = versions or {}
