@@ -4,6 +4,7 @@
     python bench/crawl.py --pages 10000   # the 10k case (slower): peak RSS at 1k and 10k
     python bench/crawl.py --keep DIR      # keep the generated site / store for inspection
     python bench/crawl.py --only bare,deferred,reclean,trafilatura   # a subset of the modes
+    python bench/crawl.py --only bare,deferred --rounds 5   # alternate, report the median round
 
 A synthetic site of realistic ~100 KB news pages (inline scripts and JSON hydration data, nav
 and footer link lists, 20-40 paragraphs, a few de-duplicated links to other articles) is
@@ -26,6 +27,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -257,11 +259,31 @@ def run_child(args: list[str]) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     t = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([sys.executable, __file__, *args, "--out", out], check=True, cwd=REPO)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     res = json.loads(Path(out).read_text())
     res["wall_s"] = round(time.perf_counter() - t, 1)
+    # the child's whole CPU (all threads, start-up included): steadier than pages/s under load
+    res["cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
     os.unlink(out)
     return res
+
+
+def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each mode's median round, and the median of the within-round ratios to bare."""
+    out: dict[str, Any] = {}
+    for mode in rounds[0]:
+        ranked = sorted(rounds, key=lambda r: r[mode]["pages_per_s"])
+        out[mode] = ranked[len(ranked) // 2][mode]
+    for side in ("govwire", "deferred"):
+        if side in rounds[0] and "bare" in rounds[0]:
+            ratios = sorted(r[side]["pages_per_s"] / r["bare"]["pages_per_s"] for r in rounds)
+            out[f"ratio_{side}"] = round(ratios[len(ratios) // 2], 2)
+            out[f"ratio_{side}_rounds"] = [round(x, 2) for x in ratios]
+            out[f"cpu_per_page_{side}_vs_bare"] = round(
+                sorted(r[side]["cpu_s"] / r["bare"]["cpu_s"] for r in rounds)[len(rounds) // 2], 2)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="bare,govwire,deferred,reclean,trafilatura",
                     help="comma-separated modes (default: all): bare, govwire, deferred, reclean, trafilatura")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the crawl modes this many times, alternating their order; report the "
+                         "median round (ratios are taken within each round, then the median)")
     ap.add_argument("--child", choices=("govwire", "deferred", "bare", "serve", "trafilatura"), help=argparse.SUPPRESS)
     ap.add_argument("--sitemap", help=argparse.SUPPRESS)
     ap.add_argument("--store", help=argparse.SUPPRESS)
@@ -306,13 +331,19 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, Any] = {"pages": a.pages, "avg_page_kb": round(size / a.pages / 1000),
                                    "cores": os.cpu_count()}
         modes = [m.strip() for m in a.only.split(",") if m.strip()]
-        if "bare" in modes:
-            results["bare"] = run_child(["--child", "bare", "--sitemap", sitemap])
-        if "govwire" in modes:
-            results["govwire"] = run_child(["--child", "govwire", "--sitemap", sitemap, "--store", str(work / "store")])
-        if "deferred" in modes or "reclean" in modes:
-            results["deferred"] = run_child(["--child", "deferred", "--sitemap", sitemap,
-                                             "--store", str(work / "store-deferred")])
+        crawls = [m for m in ("bare", "govwire", "deferred") if m in modes or (m == "deferred" and "reclean" in modes)]
+        rounds: list[dict[str, Any]] = []
+        for n in range(max(1, a.rounds)):
+            got: dict[str, Any] = {}
+            for mode in (crawls if n % 2 == 0 else crawls[::-1]):  # alternate: drift hits both sides
+                store = work / ("store" if mode == "govwire" else "store-deferred")
+                shutil.rmtree(store, ignore_errors=True)
+                extra = [] if mode == "bare" else ["--store", str(store)]
+                got[mode] = run_child(["--child", mode, "--sitemap", sitemap, *extra])
+            rounds.append(got)
+        results.update(_median_round(rounds))
+        if len(rounds) > 1:
+            results["rounds"] = [{m: r[m]["pages_per_s"] for m in r} for r in rounds]
     finally:
         server.terminate()
         server.wait()
@@ -320,10 +351,6 @@ def main(argv: list[str] | None = None) -> int:
         results["reclean"] = run_reclean(str(work / "store-deferred"))
     if "trafilatura" in modes:
         results["extract"] = run_child(["--child", "trafilatura", "--root", str(site)])
-    bare = results.get("bare", {}).get("pages_per_s")
-    for side in ("govwire", "deferred"):
-        if bare and side in results:
-            results[f"ratio_{side}"] = round(results[side]["pages_per_s"] / bare, 2)
     if "ratio_govwire" in results:
         results["ratio"] = results["ratio_govwire"]
     if "extract" in results:
@@ -343,7 +370,9 @@ def main(argv: list[str] | None = None) -> int:
         if "ratio_govwire" in results:
             print(f"ratio govwire (inline cleaning)/bare = {results['ratio_govwire']} (target >= 0.5)")
         if "ratio_deferred" in results:
-            print(f"ratio deferred (archive only)/bare = {results['ratio_deferred']} (target >= 0.8)")
+            print(f"ratio deferred (archive only)/bare = {results['ratio_deferred']} (target >= 0.8); "
+                  f"rounds {results['ratio_deferred_rounds']}; CPU per page vs bare "
+                  f"{results['cpu_per_page_deferred_vs_bare']}")
         if "reclean" in results:
             r = results["reclean"]
             print(f"reclean  {r['pages']:6} pages in {r['seconds']:7.1f}s = {r['pages_per_s']:6.1f} pages/s on 1 core")
@@ -358,7 +387,6 @@ def main(argv: list[str] | None = None) -> int:
         if "govwire" in results:
             print(f"govwire summary: {results['govwire'].get('summary')}")
     if not a.keep:
-        import shutil
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
