@@ -23,7 +23,7 @@ from lxml.html import fromstring
 from trafilatura.utils import DOCTYPE_TAG, HTML_PARSER, load_html
 
 from cleaners.errors import CleanerInputError
-from cleaners.readability_gate import skipping_readability
+from cleaners.readability_gate import extract_sparing_nav, skipping_readability
 
 __all__ = ["MAX_INPUT_BYTES", "PageMeta", "decode_html", "drop_unread", "extract_text", "page_meta",
            "parse_html"]
@@ -164,18 +164,24 @@ def drop_unread(tree: HtmlElement) -> None:
             el.drop_tree()
 
 
-def extract_text(tree: HtmlElement, url: str | None, prune_xpath: tuple[str, ...] = ()) -> str:
+def extract_text(tree: HtmlElement, url: str | None, prune_xpath: tuple[str, ...] = (), *,
+                 spare_nav: bool = False) -> str:
     """Main text in trafilatura's txt layout (one paragraph per line, ``- `` list items).
 
     ``tree`` is left as it was: trafilatura works on its own copy of a tree it is given
     (tests/test_clean_inputs.py holds it to that), so the page can be read again afterwards.
+    ``spare_nav``: try the extraction with the navigation pruned up front first, kept only
+    where it provably gives the same text (cleaners/readability_gate.py).
     """
-    options = copy.copy(_EXTRACTOR)
-    options.url = url
-    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    def run(extra: list[str] | None) -> Any:
+        options = copy.copy(_EXTRACTOR)
+        options.url = url
+        options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+        prune = [*prune_xpath, *(extra or ())] or None
+        return trafilatura.bare_extraction(tree, url=url, prune_xpath=prune, options=options)
+
     with skipping_readability():  # (where it cannot change the result: cleaners/readability_gate.py)
-        doc = trafilatura.bare_extraction(tree, url=url, prune_xpath=list(prune_xpath) or None,
-                                          options=options)
+        doc = extract_sparing_nav(tree, run) if spare_nav and not prune_xpath else run(None)
     if doc is None:
         return ""
     return str(getattr(doc, "text", "") or "")

@@ -19,6 +19,7 @@ from cleaners.boilerplate import (drop_link_lines, link_texts, move_author_bio,
                                   prune_generic_furniture, prune_offer_cards, prune_teaser_lists)
 from cleaners.document import CleanDocument
 from cleaners.extract import drop_unread, extract_text
+from cleaners.readability_gate import has_spare_nav, page_words_bound
 from cleaners.skipped_blocks import Block, drop_restated_captions, read_blocks, restore_skipped
 
 __all__ = ["extract_generic"]
@@ -66,6 +67,18 @@ def _after(first: list[str], a: _Anchors, doc: CleanDocument) -> list[str]:
     return lines
 
 
+# article text (the region's blocks) from which trafilatura's own text will likely be long
+# enough for the navigation to be pruned up front (cleaners/readability_gate.py: a page where
+# it is not is extracted twice)
+_LONG_ARTICLE = 4000
+
+
+def _long_article(blocks: list[Block], tree: HtmlElement) -> bool:
+    """Whether the article region's text is long and most of the page's text."""
+    n = sum(len(b.line) for b in blocks)
+    return n >= _LONG_ARTICLE and 2 * n >= page_words_bound(tree, within=2 * n)
+
+
 def extract_generic(tree: HtmlElement, url: str | None, doc: CleanDocument) -> str:
     """Main text of a page of an unknown outlet, in the rule model (one line a paragraph)."""
     try:
@@ -73,7 +86,8 @@ def extract_generic(tree: HtmlElement, url: str | None, doc: CleanDocument) -> s
     except Exception as e:  # noqa: BLE001 -- an extra's bug must not lose the page
         anchors, doc.metadata["generic_extras_error"] = None, f"{type(e).__name__}: {e}"
     drop_unread(tree)  # (read above; trafilatura would discard these unread)
-    first = [ln for ln in (x.strip() for x in extract_text(tree, url).split("\n")) if ln]
+    spare = anchors is not None and _long_article(anchors.blocks, tree) and has_spare_nav(tree)
+    first = [ln for ln in (x.strip() for x in extract_text(tree, url, spare_nav=spare).split("\n")) if ln]
     if anchors is None:
         return "\n".join(first)
     removed_before = len(doc.removed)

@@ -22,14 +22,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import trafilatura.core
 from lxml import etree
 from trafilatura.external import SANITIZED_XPATH
 
-__all__ = ["never_skipping", "page_words_bound", "readability_cannot_win", "skipped", "skipping_readability",
-           "verifying", "wrong"]
+__all__ = ["NAV_PRUNE", "extract_sparing_nav", "has_spare_nav", "never_skipping", "page_words_bound",
+           "readability_cannot_win", "skipped", "skipping_readability", "spared", "verifying", "wrong"]
 
 _ACTIVE: ContextVar[bool] = ContextVar("govwire_skip_readability", default=False)
 _OFF: ContextVar[bool] = ContextVar("govwire_skip_readability_off", default=False)
@@ -39,7 +40,30 @@ _SANITIZED = etree.XPath(SANITIZED_XPATH)
 _P_TEXT = etree.XPath(".//p//text()")
 _VIDEO_WORD = len(" VIDEO")  # what readability writes into a video iframe
 _SLACK = 16  # characters of margin on the bound
-_counts = {"skipped": 0, "wrong": 0}
+_counts = {"skipped": 0, "wrong": 0, "spared": 0, "declined": 0}
+# below this length trafilatura may retry in recall mode on the whole page (absent: never spare)
+_ESCALATION_MAX: int | None = getattr(trafilatura.core, "ESCALATION_MAX_LENGTH", None)
+# navigation trafilatura's own cleaning deletes (MANUALLY_CLEANED), unless it holds the headline
+# (a raw-tree prune asks whether a box holds an h1) or a script (JSON-LD marks a forum page)
+NAV_PRUNE = "//nav[not(.//h1)][not(.//script)]"
+_NAVS = etree.XPath(NAV_PRUNE)
+
+
+@dataclass
+class _Spare:
+    """One extraction with the navigation pruned up front: the whole page, and what the
+    comparison stage saw."""
+
+    page: Any
+    calls: int = 0
+    accepted: bool = False
+
+
+_SPARE: ContextVar[_Spare | None] = ContextVar("govwire_spare_nav", default=None)
+
+
+class _Declined(Exception):  # noqa: N818 -- a signal, not an error
+    """The pruned extraction cannot be shown to equal the whole page's: run that instead."""
 
 
 def page_words_bound(raw_tree: Any, within: int | None = None) -> int:
@@ -71,6 +95,14 @@ def readability_cannot_win(raw_tree: Any, body: Any, text: str, options: Any) ->
 
 def _compare_extraction(cleaned_tree: Any, raw_tree: Any, body: Any, text: str,
                         options: Any) -> tuple[Any, str]:
+    spare = _SPARE.get()
+    if spare is not None:  # (see sparing_nav)
+        spare.calls += 1
+        if (spare.calls == 1 and _ESCALATION_MAX is not None and len(text) >= _ESCALATION_MAX
+                and readability_cannot_win(spare.page, body, text, options)):
+            spare.accepted = True
+            return body, text
+        raise _Declined
     if _ACTIVE.get() and not _OFF.get() and readability_cannot_win(raw_tree, body, text, options):
         _counts["skipped"] += 1
         if _VERIFY.get():  # (tests: the comparison run anyway must return what it was given)
@@ -94,6 +126,60 @@ def skipping_readability(active: bool = True) -> Iterator[None]:
         _ACTIVE.reset(token)
 
 
+def has_spare_nav(tree: Any) -> bool:
+    """Whether the page has navigation that :func:`extract_sparing_nav` would prune."""
+    return bool(_NAVS(tree))
+
+
+def extract_sparing_nav(tree: Any, extract: Any) -> Any:
+    """``extract(prune_xpath)`` with the page's navigation pruned up front, when that provably
+    gives what ``extract(None)`` on the whole page gives; else ``extract(None)``.
+
+    trafilatura's own cleaning deletes ``<nav>`` before its extraction; only the stages that
+    read the uncleaned page see it: readability's comparison, the baseline rescue (under
+    ``min_extracted_size``), the recall retry (under ``ESCALATION_MAX_LENGTH``), and two
+    raw-tree prunes that ask whether a box holds an ``h1`` (not pruned here). So when the
+    comparison stage is reached once, with at least ``ESCALATION_MAX_LENGTH`` characters, and
+    readability cannot win against the *whole* page (:func:`readability_cannot_win` on it),
+    no stage that reads the navigation runs and the result is the whole page's. Anything
+    else - the comparison declined, reached twice or never - and the page is extracted whole.
+    Pruning the navigation spares every copy and walk trafilatura makes of it (most of a
+    page's elements, on many news sites).
+    """
+    if _OFF.get() or not _ACTIVE.get() or _ESCALATION_MAX is None:
+        return extract(None)
+    spare = _Spare(tree)
+    token = _SPARE.set(spare)
+    try:
+        result = extract([NAV_PRUNE])
+    except _Declined:
+        result = None
+    finally:
+        _SPARE.reset(token)
+    if spare.accepted and spare.calls == 1:
+        _counts["spared"] += 1
+        if _VERIFY.get():  # (tests: the whole page must give the same)
+            with _spare_off():
+                whole = extract(None)
+            _counts["wrong"] += _text_of(whole) != _text_of(result)
+        return result
+    _counts["declined"] += 1
+    return extract(None)
+
+
+def _text_of(doc: Any) -> str | None:
+    return None if doc is None else str(getattr(doc, "text", "") or "")
+
+
+@contextmanager
+def _spare_off() -> Iterator[None]:
+    token = _SPARE.set(None)
+    try:
+        yield
+    finally:
+        _SPARE.reset(token)
+
+
 @contextmanager
 def never_skipping() -> Iterator[None]:
     """Within this block the comparison always runs (tests compare the two)."""
@@ -113,6 +199,11 @@ def verifying() -> Iterator[None]:
         yield
     finally:
         _VERIFY.reset(token)
+
+
+def spared() -> tuple[int, int]:
+    """How many extractions pruned the navigation up front, and how many declined to."""
+    return _counts["spared"], _counts["declined"]
 
 
 def skipped() -> int:

@@ -1,6 +1,7 @@
-"""The readability comparison is skipped only where it cannot change the result: on every page
-the tests hold, clean() gives the same document with and without the skip, and each skipped
-comparison, run anyway, returns what it was given. Bare trafilatura is left alone."""
+"""The readability comparison is skipped, and the navigation pruned up front, only where that
+cannot change the result: on every page the tests hold, clean() gives the same document with
+and without, each skipped comparison, run anyway, returns what it was given, and each pruned
+extraction equals the whole page's. Bare trafilatura is left alone."""
 from __future__ import annotations
 
 import gzip
@@ -11,14 +12,15 @@ import pytest
 import trafilatura
 
 from cleaners import clean, readability_gate
-from cleaners.readability_gate import never_skipping, skipped, verifying, wrong
+from cleaners.readability_gate import has_spare_nav, never_skipping, skipped, spared, verifying, wrong
 
 TESTS = Path(__file__).resolve().parent
 EVAL = TESTS.parents[1] / "shared" / "real-pages" / "trafilatura-eval"
 URL = "https://www.example.org/news/story"
 PARA = ("<p>The council agreed its budget on Tuesday after a long debate about libraries, roads "
         "and the cost of social care in the borough, with councillors voting 31 to 12.</p>")
-ARTICLE = ("<html><head><title>Budget</title></head><body><nav><a href='/'>Home</a></nav>"
+NAV = "<nav><a href='/'>Home</a></nav>"
+ARTICLE = (f"<html><head><title>Budget</title></head><body>{NAV}"
            f"<article><h1>Council budget agreed</h1>{PARA * 30}</article></body></html>")
 # most of the page's text outside the article: the comparison must run
 NOISY = ("<html><head><title>Budget</title></head><body><article><h1>Council budget agreed</h1>"
@@ -49,17 +51,38 @@ def test_the_eval_pages_are_here() -> None:
 
 
 def test_an_article_page_skips_and_keeps_its_text() -> None:
+    page = ARTICLE.replace(NAV, "")  # (with its navigation, the page is spared instead: below)
     before = skipped()
-    doc = clean(ARTICLE, URL)
+    doc = clean(page, URL)
     assert skipped() == before + 1
+    with never_skipping():
+        assert clean(page, URL).to_dict() == doc.to_dict()
+
+
+def test_a_long_article_prunes_its_navigation_up_front() -> None:
+    before = spared()
+    with verifying():
+        w = wrong()
+        doc = clean(ARTICLE, URL)
+        assert wrong() == w
+    assert spared() == (before[0] + 1, before[1])
     with never_skipping():
         assert clean(ARTICLE, URL).to_dict() == doc.to_dict()
 
 
+def test_navigation_holding_the_headline_is_not_pruned() -> None:
+    from lxml import html
+    assert has_spare_nav(html.fromstring(ARTICLE))
+    assert not has_spare_nav(html.fromstring(ARTICLE.replace(NAV, "")))
+    assert not has_spare_nav(html.fromstring("<html><body><nav><h1>T</h1></nav><p>x</p></body></html>"))
+    assert not has_spare_nav(html.fromstring(
+        "<html><body><nav><script type='application/ld+json'>{}</script></nav><p>x</p></body></html>"))
+
+
 def test_a_page_mostly_outside_the_article_runs_the_comparison() -> None:
-    before = skipped()
+    before, spares = skipped(), spared()
     clean(NOISY, URL)
-    assert skipped() == before
+    assert skipped() == before and spared() == spares
 
 
 def test_bare_trafilatura_is_left_alone() -> None:
