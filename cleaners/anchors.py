@@ -75,6 +75,17 @@ def _outside_article(el: HtmlElement, names: re.Pattern[str] = _OUTSIDE) -> bool
     return False
 
 
+_XML_SPACE = "[ \t\r\n]+"  # what XPath's normalize-space collapses
+
+
+def _could_hold(body: HtmlElement, key: str) -> bool:
+    """Whether a text node of ``body`` can hold ``key`` once normalize-space'd: its words in
+    order, apart by XML whitespace, somewhere in the body's text. One regex search over the
+    text instead of normalize-space on every text node (most descriptions are in no node)."""
+    pattern = _XML_SPACE.join(re.escape(w) for w in key.split(" "))
+    return re.search(pattern, etree.tostring(body, method="text", encoding=str)) is not None
+
+
 def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
     """The visible block that starts with the page's description, else None.
 
@@ -87,7 +98,7 @@ def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
         return None
     key = desc[:_KEY_CHARS]
     body = tree.find(".//body")
-    if body is None:
+    if body is None or not _could_hold(body, key):
         return None
     for found_text in _TEXT_WITH(body, key=key):
         node = found_text.getparent()

@@ -6,6 +6,8 @@ each one whose text did not reach the clean text is reported, coarsely, as the e
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -20,6 +22,7 @@ _LANDMARKS = etree.XPath(f"//nav|//header|//footer|//aside|//*[{_ROLES_XPATH}]")
 _ROLE_ATTRS = etree.XPath("//@role[.='navigation' or .='banner' or .='contentinfo' or .='complementary']")
 _ROLES = {"navigation": "nav", "banner": "header", "contentinfo": "footer", "complementary": "aside"}
 _MAX = 1000  # characters kept per reported block
+_LEAD_WORDS = 4  # words of a landmark looked for before the whole text is collapsed
 
 
 def landmarks(tree: HtmlElement) -> list[tuple[str, str]]:
@@ -39,11 +42,26 @@ def landmarks(tree: HtmlElement) -> list[tuple[str, str]]:
     return out
 
 
+def _may_hold(text: str, block: str) -> bool:
+    """Whether ``block`` (whitespace collapsed) can be in ``text`` once that is collapsed too:
+    its first words in order, apart by whitespace, somewhere in ``text``. One regex search
+    instead of collapsing the whole text, for the usual landmark that is not there."""
+    words = block.split(" ", _LEAD_WORDS)[:_LEAD_WORDS]
+    return re.search(r"\s+".join(re.escape(w) for w in words), text) is not None
+
+
 def report_dropped(blocks: list[tuple[str, str]], text: str, removed: list[Removal]) -> None:
     """Add `generic.extractor_<name>` removals for the landmarks whose text is not in `text`."""
-    kept = " ".join(text.split())
-    reported = {" ".join(r.text.split()) for r in removed}
+    kept: str | None = None  # (both collapsed only when needed)
+    reported: set[str] | None = None
+    earlier = len(removed)  # (what was removed before this report)
     for name, block in blocks:
-        if block in kept or block in reported:
+        if _may_hold(text, block):
+            kept = " ".join(text.split()) if kept is None else kept
+            if block in kept:
+                continue
+        if reported is None:
+            reported = {" ".join(r.text.split()) for r in removed[:earlier]}
+        if block in reported:
             continue
         removed.append(Removal(f"generic.extractor_{name}", "navigation", block[:_MAX]))
