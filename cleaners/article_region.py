@@ -58,37 +58,56 @@ class Region:
         holds_h1 = set(h1.iterancestors()) | {h1} if h1 is not None else set()
         furniture: set[Any] = set()
         in_para: set[Any] = set()
+        # paragraph text each element holds itself (its text and its children's tails, when it
+        # is or is inside a paragraph tag and no furniture), summed in document order: an
+        # element's text is the sum over its subtree, a contiguous run of `order`
+        upto = [0]
+        total = 0
         for el in order:  # pre-order: a parent is decided before its children
             parent = el.getparent()
             if (parent in furniture) or (is_furniture(el) and not (
                     el in holds_h1 and el.tag not in SKIP_TAGS)):
                 furniture.add(el)
-            if parent in in_para or el.tag.lower() in PARA_TAGS:
+            elif parent in in_para or el.tag.lower() in PARA_TAGS:
                 in_para.add(el)
+                if el.text:
+                    total += len(el.text.strip())
+                for child in el:
+                    if child.tail:
+                        total += len(child.tail.strip())
+            upto.append(total)
         self.furniture = furniture
-        text: dict[Any, int] = {}
-        for el in reversed(order):  # children before their parent
-            if el in furniture:
-                text[el] = 0
-                continue
-            para = el in in_para
-            n = len(el.text.strip()) if para and el.text else 0
-            for child in el:
-                n += text.get(child, 0)  # (0 for a comment or processing instruction)
-                if para and child.tail:
-                    n += len(child.tail.strip())
-            text[el] = n
-        self.text = text
+        self._order, self._upto = order, upto
         self.article = self._article(share)
 
+    def text_of(self, el: Any) -> int:
+        """Paragraph characters the element holds outside furniture."""
+        if el in self.furniture:
+            return 0
+        order = self._order
+        try:
+            start = order.index(el)
+        except ValueError:
+            return 0
+        node, end = el, len(order)
+        while node is not None and node is not self.body:  # the first element after its subtree
+            nxt = node.getnext()
+            while nxt is not None and not isinstance(nxt.tag, str):
+                nxt = nxt.getnext()
+            if nxt is not None:
+                end = order.index(nxt)
+                break
+            node = node.getparent()
+        return self._upto[end] - self._upto[start]
+
     def _article(self, share: float) -> Any:
-        total = self.text.get(self.body, 0)
+        total = self.text_of(self.body)
         h1 = next((h for h in self.body.iter("h1") if h not in self.furniture), None)
         if h1 is None or total == 0:
             return self.body
         node = h1.getparent()
         while node is not None and node is not self.body:
-            if node not in self.furniture and self.text.get(node, 0) >= share * total:
+            if node not in self.furniture and self.text_of(node) >= share * total:
                 return node
             node = node.getparent()
         return self.body
