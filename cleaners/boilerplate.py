@@ -16,6 +16,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.document import CleanDocument, Removal
+from cleaners.spaces import collapse
 
 __all__ = ["drop_link_lines", "link_texts", "move_author_bio", "prune_generic_furniture",
            "prune_offer_cards", "prune_teaser_lists"]
@@ -138,7 +139,7 @@ def drop_link_lines(lines: list[str], links: set[str], removed: list[Removal]) -
     (pcgamer)."""
     if not links or len(lines) < _MIN_BODY_LINES:
         return lines
-    is_link = [not ln.startswith("- ") and " ".join(ln.split()) in links for ln in lines]
+    is_link = [not ln.startswith("- ") and collapse(ln) in links for ln in lines]
     drop = set()
     for i, flag in enumerate(is_link):
         if not flag or i == 0:

@@ -245,7 +245,8 @@ def restore_skipped(blocks: list[Block], lines: list[str]) -> list[str]:
     out = list(lines)
     keys = [_flat(ln) for ln in out]
     flat = "".join(keys)
-    present = [b.key in flat for b in blocks]
+    whole = set(keys)  # (a block that is a whole line, most of them: no search of the text)
+    present = [b.key in whole or b.key in flat for b in blocks]
     anchors = [i for i, b in enumerate(blocks) if present[i] and len(b.key) >= _MIN_ANCHOR]
     if not anchors:
         return lines
