@@ -3,6 +3,15 @@
     .venv/bin/python bench/dataset.py                          # 50k: plain, then boilerplate
     .venv/bin/python bench/dataset.py --sizes 50000,200000 --variants boilerplate
     .venv/bin/python bench/dataset.py --sizes 2000
+    .venv/bin/python bench/dataset.py --sizes 20000 --variants plain --runs 1,local:2,dask:2
+
+`--runs` builds the same store once per entry (`1`: in one process; `local:N`: a pool of N
+worker processes; `dask:N`: a dask LocalCluster of N workers) and prints wall time, CPU time of
+the build and its workers (RUSAGE_SELF + RUSAGE_CHILDREN of the build's process), documents
+per second, per second per worker and per CPU-second, and the speedup over the first entry;
+it checks that every run wrote the same files. CPU time of the build and all its descendants:
+reaped ones through RUSAGE_CHILDREN, live ones (the pool's forkserver, which reaps the pool's
+workers) through psutil.
 
 Each build runs in its own process so peak RSS (ru_maxrss) belongs to that build alone; the
 line for the boilerplate variant prints its time as a ratio to the plain variant of the same
@@ -29,6 +38,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# bench/distributed.py would shadow the `distributed` package dask imports
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 from archive.keys import doc_key  # noqa: E402
@@ -108,15 +119,33 @@ def generate(root: Path, n: int, seed: int = 6, boilerplate: bool = False, days:
         path.write_text(json.dumps(doc), encoding="utf-8")
 
 
-def run_one(store: str, out: str) -> None:
+def _cpu() -> float:
+    """CPU seconds of this process and every descendant: reaped ones (RUSAGE_CHILDREN) and live
+    ones with what they reaped (the pool's forkserver outlives the build and reaps its workers)."""
+    import psutil
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    for p in psutil.Process().children(recursive=True):
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+def run_one(store: str, out: str, runner: str = "1") -> None:
     """One build in this process; prints a JSON line with time and peak RSS."""
     import gc
     gc.collect()
     from archive.dataset import BuildOptions, build_dataset
+    from archive.dataset.build import Runner
     from archive.storage import LocalStore
-    t0, c0 = time.perf_counter(), time.process_time()
-    s = build_dataset(LocalStore(store), LocalStore(out), BuildOptions())
-    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    engine, _, n = runner.rpartition(":")
+    r = Runner(engine=engine or "local", workers=int(n))
+    t0, c0 = time.perf_counter(), _cpu()
+    s = build_dataset(LocalStore(store), LocalStore(out), BuildOptions(), runner=r)
+    secs, cpu = time.perf_counter() - t0, _cpu() - c0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"docs": s.documents_read, "rows": s.rows_total, "links": s.links,
                       "candidates": s.candidates, "common": s.common_shingles,
@@ -132,11 +161,14 @@ def main() -> int:
     ap.add_argument("--days", type=int, default=365,
                     help="days the documents' dates span (small stores: use a few days, so copies "
                     "stay near their sources as they do in a real archive)")
-    ap.add_argument("--run-one", nargs=2, metavar=("STORE", "OUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--runs", help="compare runners on one store: e.g. 1,local:2,dask:2")
+    ap.add_argument("--run-one", nargs="+", metavar="STORE OUT [RUNNER]", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.run_one:
         run_one(*args.run_one)
         return 0
+    if args.runs:
+        return compare_runs(args)
     for n in (int(x) for x in args.sizes.split(",")):
         plain_secs = None
         for variant in args.variants.split(","):
@@ -156,6 +188,40 @@ def main() -> int:
                   f"({r['candidates']} candidates, {r['not_archived']} source not archived), "
                   f"{r['common']} common shingles, {r['blocks']} window blocks at most, "
                   f"{r['shards']} shards (generated in {gen:.0f}s)", flush=True)
+    return 0
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and ".spool" not in p.parts}
+
+
+def compare_runs(args: argparse.Namespace) -> int:
+    """The same store built by each runner of --runs, each in its own process."""
+    import os
+    for n in (int(x) for x in args.sizes.split(",")):
+        for variant in args.variants.split(","):
+            with tempfile.TemporaryDirectory(prefix="govwire-bench-") as tmp:
+                generate(Path(tmp, "store"), n, boilerplate=variant == "boilerplate", days=args.days)
+                first: tuple[float, dict[str, str]] | None = None
+                for runner in args.runs.split(","):
+                    out = Path(tmp, f"out-{runner.replace(':', '-')}")
+                    load = os.getloadavg()[0]
+                    res = subprocess.run([sys.executable, __file__, "--run-one", f"{tmp}/store", str(out),
+                                          runner if ":" in runner else f"local:{runner}"],
+                                         check=True, capture_output=True, text=True)
+                    r = json.loads(res.stdout.strip().splitlines()[-1])
+                    workers = int(runner.rpartition(":")[2])
+                    tree = _tree(out)
+                    if first is None:
+                        first = (r["seconds"], tree)
+                    same = "same files" if tree == first[1] else "FILES DIFFER"
+                    print(f"{n:>7} documents, {variant}, {runner:<8}: wall {r['seconds']:7.1f} s, "
+                          f"CPU {r['cpu_seconds']:7.1f} s, {r['docs_per_s']:5d} docs/s, "
+                          f"{r['docs_per_s'] / workers:6.1f} docs/s per worker, "
+                          f"{r['docs'] / r['cpu_seconds']:6.1f} docs per CPU-second, "
+                          f"speedup {first[0] / r['seconds']:.2f}x, peak RSS (main) {r['peak_rss_mb']} MB, "
+                          f"{r['links']} links, {same} (load before {load:.2f})", flush=True)
     return 0
 
 

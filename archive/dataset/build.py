@@ -265,9 +265,13 @@ class _Spill:
 
     def add_group(self, key: Any, rows: list[dict[str, Any]]) -> None:
         """Rows that sort together (one copy's paragraphs): one index entry for all of them."""
-        if not rows:
+        if rows:
+            self.add_pickled(key, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def add_pickled(self, key: Any, data: bytes) -> None:
+        """`add_group` with the rows pickled already (by the shard that made them)."""
+        if not data:
             return
-        data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self.file.seek(0, io.SEEK_END)
         k = tuple(key) if isinstance(key, tuple) else (key,)
         k = k + (None,) * (3 - len(k))
@@ -486,13 +490,13 @@ class _Merge:
             self.a.reader.skip(r.key, r.skip)
             return
         rid = r.row_id
-        self.tables["alignments"].add_group((rid, 0), r.alignments)
+        self.tables["alignments"].add_pickled((rid, 0), r.alignments)
         for m in r.methods:
             self.methods[m] += 1
         for linked in r.linked_ids:
             self.n_links += 1
             self.ledger.count_linked(linked)
-        self.tables["syndication"].add_group((rid, ""), r.links)
+        self.tables["syndication"].add_pickled((rid, ""), r.links)
         if r.cluster is not None:
             outlet, when, distinctive = r.cluster
             self.clusters.add(rid, outlet, when, distinctive)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -172,8 +173,8 @@ class CopyResult:
 
     row_id: str
     skip: str | None = None
-    alignments: list[dict[str, Any]] = field(default_factory=list)
-    links: list[dict[str, Any]] = field(default_factory=list)
+    alignments: bytes = b""    # the spilled rows, pickled here (where they are made), not in the merge
+    links: bytes = b""
     methods: list[str] = field(default_factory=list)
     linked_ids: list[str] = field(default_factory=list)
     cluster: tuple[str, datetime, np.ndarray] | None = None   # (outlet, when, distinctive)
@@ -269,12 +270,13 @@ class _Slice:
         per_release = Counter(a.release for a in aligned if a.release is not None)
         added = [a.copy_text for a in aligned if a.kind == "added"]
         res = CopyResult(rid)
-        res.alignments = [{
+        alignments = [{
             "copy_id": rid, "copy_url": url, "copy_paragraph": a.copy_paragraph, "kind": a.kind,
             "overlap": a.overlap,
             "release_id": linked[a.release].entry.row_id if a.release is not None else None,
             "release_paragraph": a.release_paragraph, "copy_text": a.copy_text if keep else None,
             "release_text": a.release_text} for a in aligned]
+        links: list[dict[str, Any]] = []
         base = {"copy_id": rid, "copy_url": url, "copy_site": c.site, "copy_outlet": outlet,
                 "copy_title": doc.get("title"), "copy_paragraphs": len(paras)}
         for s in scored:
@@ -283,17 +285,18 @@ class _Slice:
             row.update({"aligned_paragraphs": per_release.get(i, 0) if i is not None else 0,
                         "added_paragraph_count": len(added) if linked else None,
                         "added_paragraphs": added if (keep and i is not None) else []})
-            res.links.append(row)
+            links.append(row)
             res.methods.append(s.method)
             if s.linked:
                 res.linked_ids.append(s.entry.row_id)
         if not scored and archived is False:
-            res.links.append({
+            links.append({
                 **base, "release_id": None, "linked": False, "method": "boilerplate_only",
                 "source_archived": False, "copy_share": None,
                 "distinctive_share": 0.0, "added_paragraphs": []})
             res.methods.append("boilerplate_only")
-        res.links.sort(key=lambda r: r.get("release_id") or "")
+        links.sort(key=lambda r: r.get("release_id") or "")
+        res.alignments, res.links = _pickled(alignments), _pickled(links)
         registered = outlet_for(url, outlet)
         kind = registered.kind if registered else None
         if kind in ("newspaper", "wire reprint", None) and when is not None and len(distinctive) >= 10:
@@ -306,6 +309,10 @@ class _Slice:
             "best_distinctive_share": round(max((s.distinctive_share for s in scored), default=0.0), 6),
             "boilerplate_share": round(copy.boilerplate_share, 6)}
         return res
+
+
+def _pickled(rows: list[dict[str, Any]]) -> bytes:
+    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL) if rows else b""
 
 
 def match_copies(store: Store, source: ReleaseSource, common: np.ndarray,
