@@ -15,6 +15,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -164,26 +165,62 @@ def test_dask_local_cluster_builds_the_same_bytes(store: Path, serial: tuple[dic
     same_summary(s, serial[1])
 
 
-@pytest.mark.slow
-def test_s3_store_and_output_build_the_same_bytes(store: Path, serial: tuple[dict[str, bytes], dict[str, Any]],
-                                                  s3_bucket: str, s3_env: Any) -> None:
-    """The archive and the dataset both in S3 (SeaweedFS on loopback); the pool's workers
-    reopen both from their URIs with the credentials of the environment."""
+def _upload(store: Path, s3_uri: str) -> Any:
     import boto3
 
-    bucket, prefix = s3_bucket.removeprefix("s3://").split("/", 1)
+    bucket, prefix = s3_uri.removeprefix("s3://").split("/", 1)
     client = boto3.client("s3", endpoint_url=os.environ["GOVWIRE_S3_ENDPOINT_URL"])
     for p in sorted(store.rglob("*.json")):
         client.put_object(Bucket=bucket, Key=f"{prefix}/{p.relative_to(store).as_posix()}", Body=p.read_bytes())
+    return client
+
+
+def _download(client: Any, bucket: str, prefix: str) -> dict[str, bytes]:
+    got = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for o in page.get("Contents", []):
+            got[o["Key"].removeprefix(prefix)] = client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
+    return got
+
+
+@pytest.mark.slow
+def test_s3_store_and_output_build_the_same_bytes(store: Path, serial: tuple[dict[str, bytes], dict[str, Any]],
+                                                  s3_bucket: str, s3_env: Any) -> None:
+    """The archive and the dataset both in S3 (SeaweedFS on loopback): first with the local
+    pool, whose workers reopen both from their URIs with the environment's credentials; then
+    docs/scaling.md's cluster recipe: a dask scheduler and two worker processes started by
+    hand, joined with --scheduler."""
+    client = _upload(store, s3_bucket)
+    bucket = s3_bucket.removeprefix("s3://").split("/", 1)[0]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     rc, s, err = govwire("--store", s3_bucket, "--out", f"s3://{bucket}/dataset", "--workers", "2",
                          "--shard-rows", "300", env=env)
     assert rc == 0, err
-    got = {}
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="dataset/"):
-        for o in page.get("Contents", []):
-            got[o["Key"].removeprefix("dataset/")] = client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
-    assert got == serial[0]
+    assert _download(client, bucket, "dataset/") == serial[0]
+    same_summary(s, serial[1])
+    assert s3_env.secret_key not in err
+
+    pytest.importorskip("dask.distributed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    bindir = Path(sys.executable).parent
+    procs = [subprocess.Popen([str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    try:
+        procs.append(subprocess.Popen([str(bindir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--host",
+                                       "127.0.0.1", "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+                                      env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        rc, s, err = govwire("--store", s3_bucket, "--out", f"s3://{bucket}/dataset-cluster", "--engine", "dask",
+                             "--scheduler", f"tcp://127.0.0.1:{port}", "--shard-rows", "300", env=env)
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+    assert rc == 0 and s["engine"] == "dask", err
+    assert _download(client, bucket, "dataset-cluster/") == serial[0]
     same_summary(s, serial[1])
     assert s3_env.secret_key not in err
 
@@ -256,8 +293,6 @@ def test_engine_errors_are_one_line_usage_errors(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_unreachable_scheduler_is_a_usage_error(tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
