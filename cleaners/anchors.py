@@ -75,17 +75,6 @@ def _outside_article(el: HtmlElement, names: re.Pattern[str] = _OUTSIDE) -> bool
     return False
 
 
-_XML_SPACE = "[ \t\r\n]+"  # what XPath's normalize-space collapses
-
-
-def _could_hold(body: HtmlElement, key: str) -> bool:
-    """Whether a text node of ``body`` can hold ``key`` once normalize-space'd: its words in
-    order, apart by XML whitespace, somewhere in the body's text. One regex search over the
-    text instead of normalize-space on every text node (most descriptions are in no node)."""
-    pattern = _XML_SPACE.join(re.escape(w) for w in key.split(" "))
-    return re.search(pattern, etree.tostring(body, method="text", encoding=str)) is not None
-
-
 def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
     """The visible block that starts with the page's description, else None.
 
@@ -98,9 +87,11 @@ def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
         return None
     key = desc[:_KEY_CHARS]
     body = tree.find(".//body")
-    if body is None or not _could_hold(body, key):
+    if body is None:
         return None
-    for found_text in _TEXT_WITH(body, key=key):
+    # (a text node holding the key once normalised holds its longest word as it is: that
+    # cheap test first, normalize-space only on the few nodes that pass it)
+    for found_text in _TEXT_WITH_WORD(body, key=key, word=max(key.split(" "), key=len)):
         node = found_text.getparent()
         if node is not None and found_text.is_tail:
             node = node.getparent()  # "<b>Update</b> Whether you're…": the text is a tail
@@ -130,6 +121,9 @@ _LEAD_NEEDLE = re.compile("standfirst|dek|title|headline|excerpt|lede|strapline|
 # text nodes (not their elements' whole content) that hold the description's start
 # (script and style text is never a standfirst: not normalised at all, it is most of a page's text)
 _TEXT_WITH = etree.XPath(".//text()[not(parent::script or parent::style)][contains(normalize-space(.), $key)]")
+# the same, normalising only the nodes that hold $word (a word of $key) as they are
+_TEXT_WITH_WORD = etree.XPath(".//text()[not(parent::script or parent::style)][contains(., $word)]"
+                              "[contains(normalize-space(.), $key)]")
 
 
 def _first_body_paragraph_line(body: HtmlElement) -> int | None:

@@ -6,12 +6,11 @@ each one whose text did not reach the clean text is reported, coarsely, as the e
 """
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.document import Removal
+from cleaners.spaces import collapse
 
 __all__ = ["landmarks", "report_dropped"]
 
@@ -22,7 +21,6 @@ _LANDMARKS = etree.XPath(f"//nav|//header|//footer|//aside|//*[{_ROLES_XPATH}]")
 _ROLE_ATTRS = etree.XPath("//@role[.='navigation' or .='banner' or .='contentinfo' or .='complementary']")
 _ROLES = {"navigation": "nav", "banner": "header", "contentinfo": "footer", "complementary": "aside"}
 _MAX = 1000  # characters kept per reported block
-_LEAD_WORDS = 4  # words of a landmark looked for before the whole text is collapsed
 
 
 def landmarks(tree: HtmlElement) -> list[tuple[str, str]]:
@@ -42,24 +40,16 @@ def landmarks(tree: HtmlElement) -> list[tuple[str, str]]:
     return out
 
 
-def _may_hold(text: str, block: str) -> bool:
-    """Whether ``block`` (whitespace collapsed) can be in ``text`` once that is collapsed too:
-    its first words in order, apart by whitespace, somewhere in ``text``. One regex search
-    instead of collapsing the whole text, for the usual landmark that is not there."""
-    words = block.split(" ", _LEAD_WORDS)[:_LEAD_WORDS]
-    return re.search(r"\s+".join(re.escape(w) for w in words), text) is not None
-
-
 def report_dropped(blocks: list[tuple[str, str]], text: str, removed: list[Removal]) -> None:
     """Add `generic.extractor_<name>` removals for the landmarks whose text is not in `text`."""
-    kept: str | None = None  # (both collapsed only when needed)
-    reported: set[str] | None = None
-    earlier = len(removed)  # (what was removed before this report)
+    # " ".join(text.split()), cheaply: the clean text's lines are single-spaced already, so
+    # with its line breaks as spaces collapse() most often returns it as it is
+    kept = collapse(text.replace("\n\n", " ").replace("\n", " "))
+    reported: set[str] | None = None  # (what was removed before this report; built when needed)
+    earlier = len(removed)
     for name, block in blocks:
-        if _may_hold(text, block):
-            kept = " ".join(text.split()) if kept is None else kept
-            if block in kept:
-                continue
+        if block in kept:
+            continue
         if reported is None:
             reported = {" ".join(r.text.split()) for r in removed[:earlier]}
         if block in reported:

@@ -36,8 +36,10 @@ _ACTIVE: ContextVar[bool] = ContextVar("govwire_skip_readability", default=False
 _OFF: ContextVar[bool] = ContextVar("govwire_skip_readability_off", default=False)
 _VERIFY: ContextVar[bool] = ContextVar("govwire_skip_readability_verify", default=False)
 _ORIGINAL = trafilatura.core.compare_extraction
-_SANITIZED = etree.XPath(SANITIZED_XPATH)
-_P_TEXT = etree.XPath(".//p//text()")
+# (as booleans and counts: libxml2 answers without building node lists)
+_SANITIZED = etree.XPath(f"boolean({SANITIZED_XPATH})")
+_P_TEXT = etree.XPath("boolean(.//p//text())")
+_MORE_TABLES = etree.XPath("count(.//table) > count(.//p)")
 _VIDEO_WORD = len(" VIDEO")  # what readability writes into a video iframe
 _SLACK = 16  # characters of margin on the bound
 _counts = {"skipped": 0, "wrong": 0, "spared": 0, "declined": 0}
@@ -46,7 +48,7 @@ _ESCALATION_MAX: int | None = getattr(trafilatura.core, "ESCALATION_MAX_LENGTH",
 # navigation trafilatura's own cleaning deletes (MANUALLY_CLEANED), unless it holds the headline
 # (a raw-tree prune asks whether a box holds an h1) or a script (JSON-LD marks a forum page)
 NAV_PRUNE = "//nav[not(.//h1)][not(.//script)]"
-_NAVS = etree.XPath(NAV_PRUNE)
+_NAVS = etree.XPath(f"boolean({NAV_PRUNE})")
 
 
 @dataclass
@@ -88,7 +90,7 @@ def readability_cannot_win(raw_tree: Any, body: Any, text: str, options: Any) ->
     n = len(text)
     if n < max(1, int(options.min_extracted_size)) or _SANITIZED(body):
         return False
-    if not _P_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
+    if not _P_TEXT(body) or _MORE_TABLES(body):
         return False
     return 2 * n >= page_words_bound(raw_tree, within=2 * n)
 
