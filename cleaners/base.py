@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, ClassVar, TypeVar
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from cleaners.document import REMOVAL_KINDS, CleanDocument, Removal
-from cleaners.regex_needles import could_match, prefilter
+from cleaners.regex_needles import could_match, long_line_split, prefilter
 
 __all__ = [
     "CutRule", "DropRule", "MetadataRule", "Prune", "SiteCleaner", "TruncateRule", "cleaner_by_name",
@@ -45,16 +46,28 @@ class DropRule:
     kind: str
     pattern: re.Pattern[str]
     needles: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    # a line longer than short_width can only match long_pattern (regex_needles.long_line_split)
+    short_width: int = field(default=sys.maxsize, compare=False, repr=False)
+    long_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needles", prefilter(self.pattern, whole_line=True))
+        width, long_pattern = long_line_split(self.pattern)
+        object.__setattr__(self, "short_width", width)
+        object.__setattr__(self, "long_pattern", long_pattern)
+
+    def matches(self, line: str) -> bool:
+        """Whether the pattern matches the whole line."""
+        if len(line) <= self.short_width:
+            return self.pattern.fullmatch(line) is not None
+        return self.long_pattern is not None and self.long_pattern.fullmatch(line) is not None
 
     def apply(self, text: str, removed: list[Removal], owner: str) -> str:
         if not could_match(self.needles, text):
             return text
         kept: list[str] = []
         for line in text.split("\n"):
-            if line and self.pattern.fullmatch(line):
+            if line and self.matches(line):
                 removed.append(Removal(f"{owner}.{self.id}", self.kind, line))
             else:
                 kept.append(line)
@@ -304,17 +317,22 @@ class SiteCleaner:
 def _drop_lines(rules: tuple[DropRule, ...], text: str, removed: list[Removal], owner: str) -> str:
     """All drop rules in one pass over the lines: the same lines go, credited to the first rule
     that matches, and reported rule by rule as applying the rules one after another would."""
-    live = [(i, d.pattern) for i, d in enumerate(rules) if could_match(d.needles, text)]
+    live = [(i, d.short_width, d.pattern.fullmatch, d.long_pattern)
+            for i, d in enumerate(rules) if could_match(d.needles, text)]
     if not live:
         return text
     dropped: list[list[str]] = [[] for _ in rules]
     kept: list[str] = []
     for line in text.split("\n"):
         if line:
-            hit = next((i for i, pattern in live if pattern.fullmatch(line)), None)
-            if hit is not None:
-                dropped[hit].append(line)
-                continue
+            n = len(line)
+            for i, width, whole, long_pattern in live:  # (the first rule that matches; DropRule.matches)
+                if (whole(line) if n <= width else long_pattern and long_pattern.fullmatch(line)):
+                    dropped[i].append(line)
+                    break
+            else:
+                kept.append(line)
+            continue
         kept.append(line)
     for d, lines in zip(rules, dropped):
         removed.extend(Removal(f"{owner}.{d.id}", d.kind, line) for line in lines)

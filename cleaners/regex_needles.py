@@ -10,11 +10,12 @@ regex is not run. Patterns with no such literal (or case-insensitive ones) are a
 from __future__ import annotations
 
 import re
+import sys
 from re import _constants as _sre  # type: ignore[attr-defined]
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["could_match", "needles", "prefilter"]
+__all__ = ["could_match", "long_line_split", "needles", "prefilter"]
 
 
 def _better(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> tuple[str, ...] | None:
@@ -100,3 +101,33 @@ def prefilter(pattern: re.Pattern[str], *, whole_line: bool = False) -> tuple[st
 def could_match(found: tuple[str, ...] | None, text: str) -> bool:
     """False only when a pattern with these prefilter needles certainly matches nowhere in ``text``."""
     return found is None or any(n in text for n in found)
+
+
+def long_line_split(pattern: re.Pattern[str]) -> tuple[int, re.Pattern[str] | None]:
+    """For a whole-line (``fullmatch``) pattern: the longest line any of its bounded top-level
+    alternatives can match, and its one unbounded alternative compiled on its own (None if
+    all are bounded). A longer line can only match that one: a drop rule of a dozen
+    ``.{0,160}…`` alternatives and one ``Registration is … .*`` tests a 600-character
+    paragraph with the latter alone.
+
+    ``(sys.maxsize, None)`` - every line tested with the whole pattern - for a pattern that
+    starts with a literal or a class (the engine rejects most lines at their first character
+    already), one with several unbounded alternatives, or one that cannot be split.
+    """
+    whole: tuple[int, re.Pattern[str] | None] = (sys.maxsize, None)
+    try:
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+        items = list(parsed)
+        if _starts_fixed(items) or len(items) != 1 or items[0][0] is not _sre.BRANCH:
+            return whole
+        branches = list(items[0][1][1])
+        bounded = [b.getwidth()[1] for b in branches if b.getwidth()[1] < _sre.MAXREPEAT]
+        unbounded = [b for b in branches if b.getwidth()[1] >= _sre.MAXREPEAT]
+        if not bounded or len(unbounded) > 1:
+            return whole
+        if not unbounded:
+            return max(bounded), None
+        from re import _compiler as _sre_compile  # type: ignore[attr-defined]
+        return max(bounded), _sre_compile.compile(unbounded[0], pattern.flags)
+    except Exception:  # noqa: BLE001 -- a pattern we cannot split is tested whole
+        return whole
