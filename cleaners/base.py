@@ -15,6 +15,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -317,25 +318,41 @@ class SiteCleaner:
 def _drop_lines(rules: tuple[DropRule, ...], text: str, removed: list[Removal], owner: str) -> str:
     """All drop rules in one pass over the lines: the same lines go, credited to the first rule
     that matches, and reported rule by rule as applying the rules one after another would."""
-    live = [(i, d.short_width, d.pattern.fullmatch, d.long_pattern)
-            for i, d in enumerate(rules) if could_match(d.needles, text)]
+    lines = text.split("\n")
+    # a rule split by line length (DropRule.short_width) runs its whole pattern on the lines
+    # no longer than that only: its needles are looked for in those lines alone
+    widest = max((d.short_width for d in rules if d.short_width < sys.maxsize), default=-1)
+    short = "\n".join(ln for ln in lines if len(ln) <= widest) if widest >= 0 else ""
+    live: list[tuple[int, int, Callable[[str], re.Match[str] | None] | None, re.Pattern[str] | None]] = []
+    for i, d in enumerate(rules):
+        if d.short_width == sys.maxsize:
+            if could_match(d.needles, text):
+                live.append((i, d.short_width, d.pattern.fullmatch, None))
+        else:
+            full = d.pattern.fullmatch if could_match(d.needles, short) else None
+            if full is not None or d.long_pattern is not None:
+                live.append((i, d.short_width, full, d.long_pattern))
     if not live:
         return text
     dropped: list[list[str]] = [[] for _ in rules]
     kept: list[str] = []
-    for line in text.split("\n"):
+    for line in lines:
         if line:
             n = len(line)
             for i, width, whole, long_pattern in live:  # (the first rule that matches; DropRule.matches)
-                if (whole(line) if n <= width else long_pattern and long_pattern.fullmatch(line)):
+                if n <= width:
+                    hit = whole is not None and whole(line) is not None
+                else:
+                    hit = long_pattern is not None and long_pattern.fullmatch(line) is not None
+                if hit:
                     dropped[i].append(line)
                     break
             else:
                 kept.append(line)
             continue
         kept.append(line)
-    for d, lines in zip(rules, dropped):
-        removed.extend(Removal(f"{owner}.{d.id}", d.kind, line) for line in lines)
+    for d, gone in zip(rules, dropped):
+        removed.extend(Removal(f"{owner}.{d.id}", d.kind, line) for line in gone)
     return "\n".join(kept)
 
 

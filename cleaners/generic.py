@@ -210,7 +210,7 @@ def _drop_homoglyph_lines(lines: list[str], removed: list[Removal]) -> list[str]
     disguised from filters; no language writes words that way (eval: breakingbelizenews)."""
     out = []
     for ln in lines:
-        if _CYRILLIC.search(ln) and sum(
+        if not ln.isascii() and _CYRILLIC.search(ln) and sum(
                 1 for w in ln.split() if _LATIN.search(w) and _CYRILLIC.search(w)) >= _MIXED_WORDS_MIN:
             removed.append(Removal("generic.homoglyph_text", "promo", ln))
         else:

@@ -70,3 +70,28 @@ def test_long_lines_built_to_match_still_match() -> None:
         rule = rules[name]
         assert len(line) > rule.short_width, name
         assert rule.pattern.fullmatch(line) is not None and rule.matches(line), name
+
+
+def _reference(rules: tuple[DropRule, ...], text: str) -> tuple[str, list[tuple[str, str]]]:
+    kept, gone = [], []
+    for line in text.split("\n"):
+        hit = next((d for d in rules if line and d.pattern.fullmatch(line)), None)
+        if hit is None:
+            kept.append(line)
+        else:
+            gone.append((hit.id, line))
+    return "\n".join(kept), sorted(gone)
+
+
+def test_drop_lines_drops_what_the_whole_patterns_drop(lines: list[str]) -> None:
+    from cleaners.base import _drop_lines
+    from cleaners.document import Removal
+    for cls in (GenericRules, *registered().values()):
+        rules = cls.drop_paragraphs
+        for start in range(0, len(lines), 40):  # texts of 40 lines: short ones and long ones
+            text = "\n".join(lines[start:start + 40])
+            removed: list[Removal] = []
+            got = _drop_lines(rules, text, removed, "x")
+            want, gone = _reference(rules, text)
+            assert got == want, cls.name
+            assert sorted((r.rule.split(".", 1)[1], r.text) for r in removed) == gone, cls.name
