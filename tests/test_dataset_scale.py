@@ -3,8 +3,8 @@
 The build hands its scan (key ranges), match (date slices of the copies) and document rows (one
 task per shard) to archive/cluster.py's engines and merges their results in shard order, so the
 dataset must not depend on the number of workers, the engine, the slicing, or the store kind.
-The store below is big enough to be cut into several slices of each kind (3 scan shards, 4
-match slices with 2 workers, ~9 document shards) and holds the cases that touch the merge:
+The store below is big enough to be cut into several slices of each kind (3 scan shards, 3
+match slices with 2 workers, 8 document shards) and holds the cases that touch the merge:
 release revisions, standard paragraphs, named sources, verbatim and partial copies, exact
 duplicates, undated copies, corrupt documents.
 """
