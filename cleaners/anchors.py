@@ -89,9 +89,10 @@ def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
     body = tree.find(".//body")
     if body is None:
         return None
-    # (a text node holding the key once normalised holds its longest word as it is: that
-    # cheap test first, normalize-space only on the few nodes that pass it)
-    for found_text in _TEXT_WITH_WORD(body, key=key, word=max(key.split(" "), key=len)):
+    # (a text node holding the key once normalised holds each of its words as it is: that
+    # cheap test first, for its four longest words; normalize-space only on the nodes passing it)
+    words = sorted(set(key.split(" ")), key=len, reverse=True)[:4] + ["", "", ""]
+    for found_text in _TEXT_WITH_WORDS(body, key=key, w1=words[0], w2=words[1], w3=words[2], w4=words[3]):
         node = found_text.getparent()
         if node is not None and found_text.is_tail:
             node = node.getparent()  # "<b>Update</b> Whether you're…": the text is a tail
@@ -121,9 +122,10 @@ _LEAD_NEEDLE = re.compile("standfirst|dek|title|headline|excerpt|lede|strapline|
 # text nodes (not their elements' whole content) that hold the description's start
 # (script and style text is never a standfirst: not normalised at all, it is most of a page's text)
 _TEXT_WITH = etree.XPath(".//text()[not(parent::script or parent::style)][contains(normalize-space(.), $key)]")
-# the same, normalising only the nodes that hold $word (a word of $key) as they are
-_TEXT_WITH_WORD = etree.XPath(".//text()[not(parent::script or parent::style)][contains(., $word)]"
-                              "[contains(normalize-space(.), $key)]")
+# the same, normalising only the nodes that hold $w1 … $w4 (words of $key) as they are
+_TEXT_WITH_WORDS = etree.XPath(".//text()[not(parent::script or parent::style)][contains(., $w1)]"
+                               "[contains(., $w2)][contains(., $w3)][contains(., $w4)]"
+                               "[contains(normalize-space(.), $key)]")
 
 
 def _first_body_paragraph_line(body: HtmlElement) -> int | None:
