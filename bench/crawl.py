@@ -17,7 +17,8 @@ sitemap and fetches every page, extracting only the title. RSS is sampled in the
 (c) `deferred`: (a) with `--defer-clean` (fetch + WARC + capture records, no cleaning).
 (d) `reclean`: `govwire reclean --workers 1` over (c)'s store: documents from the WARCs, one core.
 (e) `trafilatura`: bare `trafilatura.extract()` over the same pages on one core, read from disk,
-the cost inline cleaning is compared with (issue 11: no more than bare trafilatura).
+the cost inline cleaning is compared with (issue 11: no more than bare trafilatura); the two
+sides take turns of 50 pages, so load drift on a shared machine hits both.
 """
 from __future__ import annotations
 
@@ -223,8 +224,16 @@ def child_bare(sitemap: str, out: str) -> None:
     process.start()
 
 
+_BLOCK = 50  # pages per turn when the two sides alternate (see child_trafilatura)
+
+
 def child_trafilatura(root: str, out: str) -> None:
-    """Bare trafilatura on one core over the pages on disk, and govwire's clean() on the same."""
+    """Bare trafilatura on one core over the pages on disk, and govwire's clean() on the same.
+
+    The two sides take turns, 50 pages each (which goes first alternates), and each side's CPU
+    time is summed over its turns: on a shared machine the load drifts within a minute, and a
+    run of all of one side and then all of the other gave ratios that moved by +-0.2 with it.
+    """
     import trafilatura
 
     sys.path.insert(0, str(REPO))
@@ -232,14 +241,20 @@ def child_trafilatura(root: str, out: str) -> None:
 
     pages = [p.read_bytes() for p in sorted((Path(root) / "news").iterdir())]
     res: dict[str, Any] = {"pages": len(pages)}
-    for name, fn in (("trafilatura", lambda b: trafilatura.extract(b.decode("utf-8"))),
-                     ("clean", lambda b: clean(b, "http://127.0.0.1/news/x.html"))):
+    sides = (("trafilatura", lambda b: trafilatura.extract(b.decode("utf-8"))),
+             ("clean", lambda b: clean(b, "http://127.0.0.1/news/x.html")))
+    secs = {name: 0.0 for name, _ in sides}
+    for _, fn in sides:
         fn(pages[0])  # warm up
-        t = time.process_time()
-        for b in pages:
-            fn(b)
-        secs = time.process_time() - t
-        res[name] = {"cpu_s": round(secs, 2), "pages_per_s": round(len(pages) / secs, 1)}
+    for turn, start in enumerate(range(0, len(pages), _BLOCK)):
+        block = pages[start:start + _BLOCK]
+        for name, fn in (sides if turn % 2 == 0 else sides[::-1]):
+            t = time.process_time()
+            for b in block:
+                fn(b)
+            secs[name] += time.process_time() - t
+    for name, _ in sides:
+        res[name] = {"cpu_s": round(secs[name], 2), "pages_per_s": round(len(pages) / secs[name], 1)}
     Path(out).write_text(json.dumps(res))
 
 
