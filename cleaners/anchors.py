@@ -86,7 +86,7 @@ def find_standfirst(tree: HtmlElement, description: str | None) -> str | None:
     if len(desc) < _MIN_DESCRIPTION:
         return None
     key = desc[:_KEY_CHARS]
-    body = tree.find(".//body")
+    body = next(tree.iterdescendants("body"), None)
     if body is None:
         return None
     # (a text node holding the key once normalised holds each of its words as it is: that
@@ -140,7 +140,7 @@ def find_named_lead(tree: HtmlElement) -> str | None:
     """The first block the template names as standfirst (``dek``, ``excerpt``, ``verdict``…)
     that stands before the body's first long paragraph and holds no heading (a teaser card
     with its own headline) and no image (a lead-image wrapper with its caption)."""
-    body = tree.find(".//body")
+    body = next(tree.iterdescendants("body"), None)
     if body is None:
         return None
     first_para: int | None | bool = False  # computed on the first candidate only
@@ -248,7 +248,7 @@ def find_recipe_card(tree: HtmlElement) -> tuple[str | None, str | None]:
     commas ("Calories: 291kcal, Carbohydrates: 31g, …"). Seen: flawlessfood (WP Recipe Maker).
     """
     recipe = next(_recipes(tree), None)
-    body = tree.find(".//body")
+    body = next(tree.iterdescendants("body"), None)
     if recipe is None or body is None:
         return None, None
     summary = None

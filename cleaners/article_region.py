@@ -49,8 +49,10 @@ class Region:
     pathologically deep page cannot hit the recursion limit."""
 
     def __init__(self, root: Any, share: float = 0.7) -> None:
-        bodies = root.xpath("//body")
-        self.body = bodies[0] if bodies else root
+        # (what //body gives first, from the document's root: a tag-filtered walk in C that
+        # stops there, not an XPath over the whole page)
+        body = next(root.getroottree().getroot().iter("body"), None)
+        self.body = body if body is not None else root
         order = list(self.body.iter(etree.Element))  # elements only (no comments, PIs)
         # the headline's containers are never furniture by name: a gallery article is a
         # "gallery" box holding the h1 (popsugar's article.post-page.gallery)

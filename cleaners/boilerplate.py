@@ -77,7 +77,7 @@ def _label(el: HtmlElement) -> str:
 
 def prune_generic_furniture(tree: HtmlElement, removed: list[Removal]) -> None:
     """Remove furniture nodes in place (keeping tails), recording each in ``removed``."""
-    body = tree.find(".//body")
+    body = next(tree.iterdescendants("body"), None)
     root = body if body is not None else tree
     hits: list[tuple[HtmlElement, _Token]] = []
     seen: set[HtmlElement] = set()
@@ -238,7 +238,7 @@ def prune_offer_cards(tree: HtmlElement, removed: list[Removal]) -> None:
     cards = [el for el in _PRODUCT_ATTR(tree) if isinstance(el.tag, str) and el.tag in _CARD_TAGS]
     if not cards:
         return
-    body = tree.find(".//body")
+    body = next(tree.iterdescendants("body"), None)
     total = len(" ".join((body if body is not None else tree).text_content().split())) or 1
     for card in cards:
         if card.getparent() is None or _detached(card, body if body is not None else tree):

@@ -247,6 +247,8 @@ def restore_skipped(blocks: list[Block], lines: list[str]) -> list[str]:
     flat = "".join(keys)
     whole = set(keys)  # (a block that is a whole line, most of them: no search of the text)
     present = [b.key in whole or b.key in flat for b in blocks]
+    if all(present):  # (nothing skipped: most pages)
+        return lines
     anchors = [i for i, b in enumerate(blocks) if present[i] and len(b.key) >= _MIN_ANCHOR]
     if not anchors:
         return lines
