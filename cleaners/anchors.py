@@ -321,6 +321,8 @@ def _nutrition_line(body: HtmlElement, facts: Any) -> str | None:
 def add_recipe_card(summary: str | None, nutrition: str | None, lines: list[str]) -> list[str]:
     """The card's summary before its "Ingredients" heading and its nutrition line after its
     "Nutrition" heading (else at the end), each only when the text lacks it."""
+    if not summary and not nutrition:  # (most pages: no recipe card)
+        return lines
     flat = _squash(" ".join(lines))
 
     def at(heading: str, after: bool) -> int:
