@@ -292,12 +292,14 @@ class LocalStore:
         if not base.is_dir():
             return iter(())
         keys = []
+        root = str(self.root).rstrip(os.sep) + os.sep   # dirpath is root + relative dirs
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel = (dirpath + os.sep)[len(root):].replace(os.sep, "/")   # "" or "a/b/"
             for name in filenames:
                 if name.startswith("."):
                     continue
-                k = Path(dirpath, name).relative_to(self.root).as_posix()
+                k = rel + name
                 if k.startswith(prefix):
                     keys.append(k)
         return iter(sorted(keys))

@@ -62,3 +62,29 @@ def test_boilerplate_heavy_store_keeps_candidates_near_links(tmp_path: Path) -> 
     assert s.common_shingles > 100          # the standard paragraphs were found
     assert s.links > 0.5 * s.copies         # verbatim reprints and PA rewrites still link
     assert s.candidates < 1.3 * s.copies    # not every release of a department for every copy
+
+
+def test_manifest_rows_are_written_as_json_indents_them() -> None:
+    """build.py writes the manifest's row map a row at a time with its own formatter: it must
+    give json.dumps(..., sort_keys=True, indent=1, ensure_ascii=False)'s bytes for any row."""
+    import json
+    import random
+
+    from archive.dataset.build import _manifest_row
+
+    rng = random.Random(5)
+
+    def text() -> str:
+        return "".join(rng.choice('ab"\\\u00e9\u2028\n\t/x<\x00') for _ in range(rng.randint(0, 6)))
+
+    def value() -> object:
+        return rng.choice([text, lambda: [text() for _ in range(rng.randint(0, 3))], lambda: None,
+                           lambda: rng.randint(-5, 99), lambda: rng.random() < 0.5, rng.random,
+                           lambda: {"a": [1, {"b": None}]}])()
+
+    for _ in range(3000):
+        meta = {k: value() for k in rng.sample(["group", "shard", "site", "month", "revisions", "x", "n"],
+                                                rng.randint(0, 6))}
+        rid = text()
+        want = json.dumps({rid: meta}, sort_keys=True, indent=1, ensure_ascii=False).split("\n")[1:-1]
+        assert _manifest_row(rid, meta) == "\n".join(" " + line for line in want)
