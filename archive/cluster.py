@@ -121,6 +121,11 @@ def _dask(fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], workers: int
 
     client, cluster = _dask_client(workers, scheduler)
     try:
+        if scheduler:  # keep every thread of a running cluster busy, however many cores are here
+            try:
+                inflight = max(inflight, 2 * sum(client.nthreads().values()))
+            except Exception:  # an old or odd scheduler: the caller's figure stands
+                pass
         it = enumerate(tasks)
         index: dict[str, int] = {}
         done: dict[int, Any] = {}

@@ -78,7 +78,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--shard-rows", type=int, default=5000, metavar="N",
                    help="rows per document shard (default: 5000); bounds the build's memory")
     b.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="worker processes (default: every core); 1 = all in this process")
+                   help="worker processes (default: every core); 1 = all in this process; with "
+                        "--scheduler, about how many workers the cluster has (the copies are cut "
+                        "into 2 date slices per worker)")
     b.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local: a process pool here (default); dask: a dask.distributed cluster "
                         "(pip install -e '.[cluster]'), see docs/scaling.md")
