@@ -113,7 +113,11 @@ def _needs_repair(text: str) -> bool:
     UTF-8 bytes (C translate and substring search) - the loader's regex pass over a 100 KB page
     costs twice what lxml's parse of it does."""
     data = text.encode("utf-8", "surrogatepass")
-    if len(data.translate(None, _C0)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+    if len(data.translate(None, _C0)) != len(data):
+        return True
+    # (U+FFFE and U+FFFF are not ASCII: an ASCII page, most pages, is not searched for them -
+    # each search of a 100 KB page costs what the translate above does)
+    if not text.isascii() and (b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data):
         return True
     if "doctype" in text[:50].lower():
         first, newline, _ = text.partition("\n")
