@@ -8,7 +8,8 @@
 `--runs` builds the same store once per entry (`1`: in one process; `local:N`: a pool of N
 worker processes; `dask:N`: a dask LocalCluster of N workers) and prints wall time, CPU time of
 the build and its workers (RUSAGE_SELF + RUSAGE_CHILDREN of the build's process), documents
-per second, per second per worker and per CPU-second, and the speedup over the first entry;
+per second, per second per worker and per CPU-second, the speedup over the first entry and the
+cores the run got (CPU / wall: on a shared machine, what bounds the speedup);
 it checks that every run wrote the same files. CPU time of the build and all its descendants:
 reaped ones through RUSAGE_CHILDREN, live ones (the pool's forkserver, which reaps the pool's
 workers) through psutil.
@@ -220,7 +221,8 @@ def compare_runs(args: argparse.Namespace) -> int:
                           f"CPU {r['cpu_seconds']:7.1f} s, {r['docs_per_s']:5d} docs/s, "
                           f"{r['docs_per_s'] / workers:6.1f} docs/s per worker, "
                           f"{r['docs'] / r['cpu_seconds']:6.1f} docs per CPU-second, "
-                          f"speedup {first[0] / r['seconds']:.2f}x, peak RSS (main) {r['peak_rss_mb']} MB, "
+                          f"speedup {first[0] / r['seconds']:.2f}x, cores used (CPU/wall) "
+                          f"{r['cpu_seconds'] / r['seconds']:.2f}, peak RSS (main) {r['peak_rss_mb']} MB, "
                           f"{r['links']} links, {same} (load before {load:.2f})", flush=True)
     return 0
 
