@@ -18,6 +18,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.extract import article_jsonld
+from cleaners.labels import labels_with
 
 __all__ = ["add_recipe_card", "add_recipe_ingredients", "add_standfirst", "find_article_body",
            "find_named_lead", "find_recipe_card", "find_recipe_ingredients", "find_standfirst",
@@ -116,7 +117,6 @@ _LEAD_NAME = re.compile(r"(?:^|[-_\s])(?:standfirst|dek|sub-?title|sub-?headline
                         r"editors?[-_]?note|verdict)(?:$|[-_\s])", re.I)
 _MIN_LEAD = 20
 _BODY_PARAGRAPH = 150  # characters: a body paragraph, not a caption or a label
-_LABELS = etree.XPath(".//@class | .//@id")  # attribute strings: no element proxies made
 # substrings of every name above: a cheap first cut before the regex
 _LEAD_NEEDLE = re.compile("standfirst|dek|title|headline|excerpt|lede|strapline|editor|verdict", re.I)
 # text nodes (not their elements' whole content) that hold the description's start
@@ -144,8 +144,8 @@ def find_named_lead(tree: HtmlElement) -> str | None:
     if body is None:
         return None
     first_para: int | None | bool = False  # computed on the first candidate only
-    for value in _LABELS(body):
-        if not _LEAD_NEEDLE.search(value) or not _LEAD_NAME.search(value):
+    for value in labels_with(body, _LEAD_NEEDLE):  # (the values _LEAD_NEEDLE finds something in)
+        if not _LEAD_NAME.search(value):
             continue
         node = value.getparent()
         if not isinstance(node.tag, str) or node.tag in ("script", "style", "a", "img", "span"):

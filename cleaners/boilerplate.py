@@ -16,6 +16,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.document import CleanDocument, Removal
+from cleaners.labels import labels_with
 from cleaners.spaces import collapse
 
 __all__ = ["drop_link_lines", "link_texts", "move_author_bio", "prune_generic_furniture",
@@ -61,7 +62,6 @@ _TOKENS = (
 # one pass over the class/id attribute values (strings, no element proxies) with the tokens
 # joined into one pattern; only a matching value's element is looked at again
 _ANY_TOKEN = re.compile("|".join(f"(?:{t.pattern.pattern})" for t in _TOKENS), re.IGNORECASE)
-_LABELS = etree.XPath(".//@class | .//@id")
 # substrings of every token: a cheap first cut (plain substring tests) before the regexes
 _NEEDLE = re.compile("newsletter|sign|subscribe|cta|disclosure|disclaimer|trust|copyright|credit|"
                      "popmake|pum|popup|modal|next", re.IGNORECASE)
@@ -81,8 +81,8 @@ def prune_generic_furniture(tree: HtmlElement, removed: list[Removal]) -> None:
     root = body if body is not None else tree
     hits: list[tuple[HtmlElement, _Token]] = []
     seen: set[HtmlElement] = set()
-    for value in _LABELS(root):
-        if not _NEEDLE.search(value) or not _ANY_TOKEN.search(value):
+    for value in labels_with(root, _NEEDLE):  # (the values _NEEDLE finds something in)
+        if not _ANY_TOKEN.search(value):
             continue
         el = value.getparent()
         if el in seen or not isinstance(el.tag, str) or el.tag in _NEVER:
