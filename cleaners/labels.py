@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["labels_with"]
+__all__ = ["has_label_with", "labels_with"]
 
 _LABELS = etree.XPath(".//@class | .//@id")
 _PLAIN = etree.XPath(".//@class | .//@id", smart_strings=False)
@@ -60,3 +60,14 @@ def labels_with(root: Any, needle: re.Pattern[str]) -> list[Any]:
         return []
     smart = _LABELS(root)
     return [smart[i] for i in found]
+
+
+def has_label_with(root: Any, needle: re.Pattern[str]) -> bool:
+    """Whether ``needle.search`` finds something in a ``class``/``id`` value under ``root``."""
+    lower = _lower(needle)
+    values = _PLAIN(root)
+    if lower is not None:
+        joined = "\n".join(values)
+        if joined.isascii():
+            return lower.search(joined.lower()) is not None
+    return any(needle.search(v) for v in values)

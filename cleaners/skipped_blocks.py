@@ -31,6 +31,7 @@ from lxml import etree
 from cleaners.article_region import Region
 from cleaners.document import Removal
 from cleaners.flat_text import flat
+from cleaners.labels import has_label_with
 from cleaners.spaces import collapse
 
 __all__ = ["Block", "drop_restated_captions", "read_blocks", "restore_skipped"]
@@ -43,7 +44,6 @@ _ITER_TAGS = ("h1", *sorted(_BLOCKS))
 # whether _is_caption can be true of anything in a subtree: a figure, or a class or id naming a
 # caption (the attribute strings only: no element proxies, no predicate on every element)
 _FIGURES = etree.XPath("boolean(descendant-or-self::figure or descendant-or-self::figcaption)")
-_LABELS = etree.XPath(".//@class | .//@id")
 _SENTENCE_END = re.compile(r"[.!?:…\"”’)]$")
 # a date in a line above the body marks post meta ("By Ela on 31. October, 2023 | 18 Comments")
 _DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,? \d{1,2}?,? ?\d{4}\b"
@@ -172,7 +172,7 @@ def read_blocks(tree: Any) -> list[Block]:
     started = h1 is None
     sections = _story_sections(article, furniture)
     # (most pages have no caption box in the article: then no per-element map is built)
-    has_captions = _FIGURES(article) or any(_CAPTION.search(v) for v in _LABELS(article))
+    has_captions = _FIGURES(article) or has_label_with(article, _CAPTION)
     captions = _captions(article) if has_captions else {}
     out: list[Block] = []
     for el in article.iter(*_ITER_TAGS):  # (the block tags and h1, selected in C)

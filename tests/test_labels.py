@@ -13,7 +13,7 @@ from lxml import etree, html
 from cleaners.anchors import _LEAD_NEEDLE
 from cleaners.boilerplate import _NEEDLE
 from cleaners.extract import decode_html, parse_html
-from cleaners.labels import labels_with
+from cleaners.labels import has_label_with, labels_with
 
 TESTS = Path(__file__).resolve().parent
 EVAL = TESTS.parents[1] / "shared" / "real-pages" / "trafilatura-eval"
@@ -45,7 +45,9 @@ def test_same_values_as_testing_each(needle: re.Pattern[str]) -> None:
     trees = _trees()
     assert len(trees) > 150, "eval pages missing"
     for tree in trees:
-        assert _fast(tree, needle) == _slow(tree, needle)
+        slow = _slow(tree, needle)
+        assert _fast(tree, needle) == slow
+        assert has_label_with(tree, needle) == bool(slow)
 
 
 def test_built_values() -> None:
@@ -53,6 +55,8 @@ def test_built_values() -> None:
         "<html><body><div class='xSIGN'>a</div><p id='credit\nline'>b</p><span class='ſign-up'>c</span>"
         "<div class='newsletter' id='next'>d</div><i class='pum'></i><b id=''></b></body></html>")
     assert _fast(page, _NEEDLE) == _slow(page, _NEEDLE)
+    assert has_label_with(page, re.compile("sign", re.I))  # (ſign-up: the slow path, non-ASCII)
+    assert not has_label_with(page, re.compile("caption", re.I))
     ascii_page = html.fromstring("<html><body><div class='Modal-Box'>a</div><p id='x'>b</p></body></html>")
     assert [v for v, _ in _fast(ascii_page, _NEEDLE)] == ["Modal-Box"]
     assert _fast(ascii_page, re.compile("zzz", re.I)) == []
