@@ -7,7 +7,9 @@ field by field what is byte-exact and what is reconstructed.
 """
 from __future__ import annotations
 
+import base64
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -374,9 +376,21 @@ def new_record_id() -> str:
     return str(WARCWriter._make_warc_id())
 
 
+_GIL_SLICE = 2047  # hashlib releases the GIL for updates of 2048 bytes or more
+
+
 def payload_digest(body: bytes) -> str:
-    """WARC-style sha1 payload digest of a body ("sha1:BASE32")."""
-    return RotatingWarcWriter._payload_digest(body)
+    """WARC-style sha1 payload digest of a body ("sha1:BASE32"), computed without releasing the GIL.
+
+    The crawl calls this on the reactor thread, the crawl's bottleneck. hashlib drops the GIL
+    for a large update; the WARC and store threads then take it and the reactor waits for their
+    switch interval (measured: 0.55 ms per 111 KB page instead of 0.07). Slices below hashlib's
+    threshold keep the GIL for the ~0.07 ms the hash takes; same digest."""
+    h = hashlib.sha1()
+    view = memoryview(body)
+    for i in range(0, len(view), _GIL_SLICE):
+        h.update(view[i:i + _GIL_SLICE])
+    return "sha1:" + base64.b32encode(h.digest()).decode("ascii")
 
 
 def settings_info(settings: dict[str, Any]) -> str:

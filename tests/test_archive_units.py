@@ -210,3 +210,14 @@ def test_merged_index_is_sorted_and_complete(tmp_path: Path) -> None:
     assert len(lines) == 4 and lines == sorted(lines)
     assert [json.loads(ln.split(" ", 2)[2])["url"].rsplit("/", 1)[1] for ln in lines] == ["a", "b", "y", "z"]
     assert len(list(merged(store, ["mirage"]))) == 2
+
+
+@pytest.mark.parametrize("size", [0, 1, 2046, 2047, 2048, 4095, 111_111])
+def test_payload_digest_in_slices_is_the_sha1_of_the_body(size: int) -> None:
+    import base64
+    import hashlib
+
+    from archive.warc import payload_digest
+
+    body = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    assert payload_digest(body) == "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
