@@ -354,9 +354,7 @@ class RotatingWarcWriter:
 
     @staticmethod
     def _payload_digest(body: bytes) -> str:
-        import base64
-        import hashlib
-        return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+        return payload_digest(body)
 
 
 def software() -> str:

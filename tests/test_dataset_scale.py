@@ -27,6 +27,7 @@ import pytest
 
 from archive.dataset.schema import DERIVED
 from archive.keys import doc_key
+from tests.dask_cluster import dask_cluster
 
 REPO = Path(__file__).resolve().parent.parent
 GOVWIRE = [sys.executable, "-m", "crawler.cli"]
@@ -201,24 +202,9 @@ def test_s3_store_and_output_build_the_same_bytes(store: Path, serial: tuple[dic
     assert s3_env.secret_key not in err
 
     pytest.importorskip("dask.distributed")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    bindir = Path(sys.executable).parent
-    procs = [subprocess.Popen([str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)]
-    try:
-        procs.append(subprocess.Popen([str(bindir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--host",
-                                       "127.0.0.1", "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
-                                      env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    with dask_cluster(env) as scheduler:
         rc, s, err = govwire("--store", s3_bucket, "--out", f"s3://{bucket}/dataset-cluster", "--engine", "dask",
-                             "--scheduler", f"tcp://127.0.0.1:{port}", "--shard-rows", "300", env=env)
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
+                             "--scheduler", scheduler, "--shard-rows", "300", env=env)
     assert rc == 0 and s["engine"] == "dask", err
     assert _download(client, bucket, "dataset-cluster/") == serial[0]
     same_summary(s, serial[1])

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.dask_cluster import dask_cluster
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -171,14 +173,6 @@ def test_dask_engine_local_mode_restores_identical_documents(crawled: Path, tmp_
     assert _docs(store) == before
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_cluster_run_against_s3(web: object, seeds_for_fixture_web: Path, s3_bucket: str, s3_env: object) -> None:
     """docs/scaling.md's recipe on loopback: archive-only crawl into S3, then a dask scheduler and
@@ -189,22 +183,9 @@ def test_cluster_run_against_s3(web: object, seeds_for_fixture_web: Path, s3_buc
     rc, s, out = _govwire("crawl", "wiredgov", "mirage", "--store", s3_bucket, "--defer-clean",
                           "--since", "2025-01-01", env=env)
     assert rc == 0 and s["deferred"] >= 5, out
-    port = _free_port()
-    bindir = Path(sys.executable).parent
-    procs = [subprocess.Popen([str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)]
-    try:
-        procs.append(subprocess.Popen([str(bindir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--host",
-                                       "127.0.0.1", "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
-                                      env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    with dask_cluster(env) as scheduler:
         rc, r, out = _govwire("reclean", "--store", s3_bucket, "--engine", "dask", "--scheduler",
-                              f"tcp://127.0.0.1:{port}", env=env)
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
+                              scheduler, env=env)
     assert rc == 0 and r["new"] == s["deferred"] and r["warcs"] >= 2 and r["errors"] == 0, out
     import boto3
 

@@ -56,7 +56,7 @@ from archive.dataset.research import research_columns
 from archive.dataset.schema import (DATASET_FORMAT, DERIVED, LICENCE_OGL,
                                     LICENCE_PUBLISHER)
 from archive.dataset.shards import (CopyResult, CopyTask, MatchTask, PlanSource, ReleaseMeta,
-                                    RowsResult, RowsTask, ScanTask, match_copies, run_task)
+                                    RowsResult, RowsTask, ScanTask, run_task)
 from archive.dataset.window import ReleaseWindow
 from archive.errors import NotFound
 from archive.storage import LocalStore, Store
@@ -301,11 +301,11 @@ def _write_table(out: Store, kind: str, rows: Iterator[dict[str, Any]], schema: 
     (and say whether it was written: the same table may be there already)."""
     with tempfile.NamedTemporaryFile(suffix=f".{fmt}", dir=directory) as tmp:
         if fmt == "jsonl":
-            for batch in _batches(rows, 1000):
+            for batch in _chunks(rows, 1000):
                 tmp.write("".join(_json_line(r, schema) for r in batch).encode())
         else:
             with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-                for batch in _batches(rows, 1000):
+                for batch in _chunks(rows, 1000):
                     writer.write_table(pa.Table.from_pylist(batch, schema=schema))
         tmp.flush()
         h = hashlib.sha256()
@@ -317,17 +317,6 @@ def _write_table(out: Store, kind: str, rows: Iterator[dict[str, Any]], schema: 
             return key, False
         out.put_file(key, Path(tmp.name))
     return key, True
-
-
-def _batches(rows: Iterator[dict[str, Any]], n: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for r in rows:
-        batch.append(r)
-        if len(batch) >= n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _name(kind: str, ids: list[str], fmt: str) -> str:
@@ -378,18 +367,6 @@ class LedgerSource:
         return ReleaseMeta(row_id=rid or r.id, key=r.key, release_key=key,
                            url=r.canonical_url or r.final_url or r.url,
                            published=L.key_published(key), live_from=live, revision=rev)
-
-
-@dataclass
-class _LiveMatch:
-    """The whole sweep as one task over the live ledger (one worker: no snapshots, streaming)."""
-
-    source: LedgerSource
-    common: np.ndarray
-    outlet_text: bool
-
-    def items(self, store: Store, out: Store) -> Iterator[CopyResult]:
-        return match_copies(store, self.source, self.common, self.outlet_text)
 
 
 @dataclass(frozen=True)
@@ -468,7 +445,8 @@ class _Merge:
         source = LedgerSource(L)
         workers = shards.runner.workers
         if not shards.parallel:
-            yield _LiveMatch(source, self.a.common, o.outlet_text)
+            # one worker: the whole sweep as one task over the live ledger (no snapshots, streaming)
+            yield MatchTask(source, self.a.common, o.outlet_text)
         else:
             size = min(MATCH_COPIES_MAX, max(MATCH_COPIES_MIN, -(-n_copies // (2 * max(1, workers)))))
             for copies in _chunks(source.copies(), size):

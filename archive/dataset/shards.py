@@ -185,7 +185,7 @@ class CopyResult:
 
 @dataclass
 class MatchTask:
-    source: PlanSource
+    source: ReleaseSource  # a PlanSource snapshot for a worker, the live ledger in-process
     common: np.ndarray
     outlet_text: bool
 

@@ -14,6 +14,16 @@ def store_settings(args: argparse.Namespace) -> dict[str, Any]:
     return {STORE_OPTION_SETTINGS[k]: v for k, v in store_options(args).items()}
 
 
+def add_engine_arguments(p: argparse.ArgumentParser) -> None:
+    """--engine and --scheduler, as reclean and dataset build share them (archive/cluster.py)."""
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: a process pool here (default); dask: a dask.distributed cluster "
+                        "(pip install -e '.[cluster]'), see docs/scaling.md")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); default a local "
+                        "cluster of --workers processes")
+
+
 def add_policy_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-address", action="append", default=[], metavar="CIDR|HOST",
                    help="also fetch from this non-public network or host (repeatable; "

@@ -21,6 +21,7 @@ from archive.dataset.progress import Progress
 from archive.errors import StoreUnavailable
 from archive.storage import Store, open_store
 from crawler import __version__
+from crawler.commands._common import add_engine_arguments
 from crawler.commands._store import add_store_arguments, store_from_args, store_options
 from crawler.errors import UsageError
 
@@ -81,12 +82,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="worker processes (default: every core); 1 = all in this process; with "
                         "--scheduler, about how many workers the cluster has (the copies are cut "
                         "into 2 date slices per worker)")
-    b.add_argument("--engine", choices=("local", "dask"), default="local",
-                   help="local: a process pool here (default); dask: a dask.distributed cluster "
-                        "(pip install -e '.[cluster]'), see docs/scaling.md")
-    b.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --engine dask: a running scheduler (tcp://host:8786); default a local "
-                        "cluster of --workers processes")
+    add_engine_arguments(b)
     b.add_argument("--json", action="store_true", help="print a machine-readable summary")
     b.add_argument("--quiet", action="store_true", help="no progress on stderr")
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from crawler import exitcodes
+from crawler.commands._common import add_engine_arguments
 from crawler.commands._store import add_store_arguments, store_from_args, store_options
 from crawler.commands.crawl import known_sites
 from crawler.errors import UsageError
@@ -43,12 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", help="only captures up to DATE (a bare date: its end)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="worker processes (default: every core); 1 = in this process")
-    p.add_argument("--engine", choices=("local", "dask"), default="local",
-                   help="local: a process pool here (default); dask: a dask.distributed cluster "
-                        "(pip install -e '.[cluster]'), see docs/scaling.md")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --engine dask: a running scheduler (tcp://host:8786); default a local cluster "
-                        "of --workers processes")
+    add_engine_arguments(p)
     p.add_argument("--restart", action="store_true", help="ignore the record of shards already done")
     p.add_argument("--no-learned-boilerplate", action="store_true",
                    help="do not flag the lines the crawl learned as an outlet's boilerplate")
