@@ -24,12 +24,17 @@ def _ts14(warc_date: str) -> str:
 
 
 def cdxj_line(url: str, ptr: RecordPointer, *, status: int, mime: str, filename: str) -> str:
-    fields: dict[str, Any] = {"url": url, "mime": mime or "unk", "status": str(status),
-                              "length": str(ptr.length), "offset": str(ptr.offset),
-                              "filename": filename}
+    return cdxj_from_parts(url, surt_key(url), ptr, status=status, mime=mime, filename=filename)
+
+
+def cdxj_from_parts(url: str, surt: str, ptr: RecordPointer, *, status: int, mime: str,
+                    filename: str) -> str:
+    """A CDXJ line from a SURT key computed earlier (the WARC writer's helper process does that)."""
+    fields: dict[str, Any] = {"url": url, "mime": mime or "unk", "status": str(status), "length": str(ptr.length),
+                              "offset": str(ptr.offset), "filename": filename}
     if ptr.payload_digest:
         fields["digest"] = ptr.payload_digest.split(":", 1)[-1]
-    return f"{surt_key(url)} {_ts14(ptr.date)} {json.dumps(fields, sort_keys=True)}\n"
+    return f"{surt} {_ts14(ptr.date)} {json.dumps(fields, sort_keys=True)}\n"
 
 
 def parse_line(line: str) -> tuple[str, str, dict[str, Any]]:

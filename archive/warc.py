@@ -35,7 +35,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from archive.index import cdxj_line
+from archive.index import cdxj_from_parts, surt_key
 from archive.keys import index_key, warc_key
 
 __all__ = ["Exchange", "RecordPointer", "PriorCapture", "ClosedWarc", "RotatingWarcWriter",
@@ -183,7 +183,6 @@ class RotatingWarcWriter:
         self._opened = datetime.now(timezone.utc)
         self._index: list[str] = []
         self._records = 0
-        self._builder = WARCWriter(BytesIO(), gzip=False, warc_version="1.1")
         self._warcinfo_id = ""
         self.abandoned = False
 
@@ -206,30 +205,14 @@ class RotatingWarcWriter:
                 "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
                 "isPartOf": self.site, "hostname": socket.gethostname(), **self.info}
-        rec = self._builder.create_warcinfo_record(name, {k: v for k, v in info.items() if v})
+        rec = _BUILDER.create_warcinfo_record(name, {k: v for k, v in info.items() if v})
         self._warcinfo_id = rec.rec_headers.get_header("WARC-Record-ID")
-        self._write(rec, index=False)
+        self._write(rec)
 
-    def _write(self, record: Any, *, index: bool = True, url: str = "", status: int = 0,
-               mime: str = "") -> RecordPointer:
-        assert self._fh is not None
-        buf = BytesIO()
-        self._builder._write_warc_record(buf, record)
-        comp = _deflate.compressobj(self.gzip_level, _deflate.DEFLATED, _deflate.MAX_WBITS | 16)
-        data = comp.compress(buf.getvalue()) + comp.flush()
-        offset = self._fh.tell()
-        self._fh.write(data)
-        # into the OS now: a killed process (kill -9) then loses no record it reported written
-        self._fh.flush()
-        self._records += 1
-        h = record.rec_headers
-        ptr = RecordPointer(self._key, offset, len(data), h.get_header("WARC-Record-ID"),
-                            h.get_header("WARC-Date"), h.get_header("WARC-Payload-Digest"),
-                            record.rec_type)
-        if index:
-            self._index.append(cdxj_line(url, ptr, status=status, mime=mime,
-                                         filename=self._key))
-        return ptr
+    def _write(self, record: Any) -> RecordPointer:
+        """An unindexed record built here (the warcinfo)."""
+        built = _gzip_record(record, self.gzip_level)
+        return self._append(built, index=False, ser=None)
 
     def close(self) -> ClosedWarc | None:
         if self._fh is None:
@@ -284,77 +267,163 @@ class RotatingWarcWriter:
         """Write the response (or a revisit, when `prior` holds the same payload or the server
         said 304) and its request; return (response-or-revisit pointer, request pointer)."""
         self._ensure_open()
-        date = datetime_to_iso_date(ex.date.astimezone(timezone.utc).replace(tzinfo=None),
-                                    use_micros=True)
-        common: dict[str, str] = {"WARC-Date": date, "WARC-Warcinfo-ID": self._warcinfo_id}
-        if ex.ip_address:
-            common["WARC-IP-Address"] = ex.ip_address
+        return self.append(serialize_exchange(ex, prior, self._warcinfo_id, self.gzip_level), ex, prior)
 
-        headers, removed_te = _strip_chunked(ex.response_headers)
-        reason = ex.reason if ex.reason is not None else reason_phrase(ex.status)
-        statusline = f"{ex.status} {reason}".rstrip() if reason else str(ex.status)
-        if ex.raw_response_head:
-            # byte-exact (name case, order, reason phrase) but for a Transfer-Encoding line,
-            # since the client removed the chunk framing from the body
-            raw, te = _drop_transfer_encoding(ex.raw_response_head)
-            removed_te = removed_te or te
-        else:
-            raw = _header_block(f"{ex.protocol} {statusline}", headers)
-        http = _RawHeaders(raw, statusline, _str_headers(headers), ex.protocol)
-        wh = {"WARC-Type": "response", "WARC-Record-ID": ex.record_id or self._builder._make_warc_id(),
-              **common}
-        if removed_te:
-            wh["WARC-Govwire-Transfer-Encoding"] = removed_te.decode("latin-1")
-        if ex.truncated:
-            wh["WARC-Truncated"] = ex.truncated
-        ctype = dict((n.lower(), v) for n, v in headers).get(b"content-type", b"").decode("latin-1")
-        mime = ctype.split(";")[0].strip().lower()
+    @property
+    def warcinfo_id(self) -> str:
+        """The warcinfo record the next record will name (opening the file if none is open)."""
+        self._ensure_open()
+        return self._warcinfo_id
 
-        digest = ex.payload_digest or self._payload_digest(ex.body)
-        not_modified = ex.status == 304 and prior is not None
-        if prior is not None and (not_modified or digest == prior.payload_digest):
-            wh.update({"WARC-Profile": PROFILE_NOT_MODIFIED if not_modified else PROFILE_IDENTICAL,
-                       "WARC-Refers-To": prior.record_id,
-                       "WARC-Refers-To-Target-URI": prior.url,
-                       "WARC-Refers-To-Date": prior.date})
-            if not not_modified:
-                wh["WARC-Payload-Digest"] = prior.payload_digest
-            rec = self._builder.create_warc_record(ex.url, "revisit", http_headers=http,
-                                                   warc_headers_dict=wh)
-            rec.length = None  # headers only; let warcio compute
-            resp = self._write(rec, url=ex.url, status=ex.status, mime="warc/revisit")
-            resp.payload_digest = prior.payload_digest
-        else:
-            wh["WARC-Payload-Digest"] = digest  # computed once; warcio then skips its own pass
-            rec = self._builder.create_warc_record(ex.url, "response", payload=BytesIO(ex.body),
-                                                   length=len(ex.body), http_headers=http,
-                                                   warc_headers_dict=wh)
-            resp = self._write(rec, url=ex.url, status=ex.status, mime=mime)
-
-        parts = urlsplit(ex.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        req_headers = list(ex.request_headers)
-        if not any(n.lower() == b"host" for n, _ in req_headers):
-            req_headers.insert(0, (b"Host", parts.netloc.encode("idna") if parts.netloc else b""))
-        if ex.raw_request_head:
-            rraw = ex.raw_request_head
-        else:
-            rraw = _header_block(f"{ex.method} {target} {ex.protocol}", req_headers)
-        rhttp = _RawHeaders(rraw, f"{ex.method} {target}", _str_headers(req_headers), ex.protocol)
-        rwh = {"WARC-Type": "request", "WARC-Record-ID": self._builder._make_warc_id(), **common,
-               "WARC-Concurrent-To": resp.record_id}
-        if ex.request_date is not None:  # the request left before the response completed
-            rwh["WARC-Date"] = datetime_to_iso_date(
-                ex.request_date.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True)
-        rrec = self._builder.create_warc_record(ex.url, "request", payload=BytesIO(ex.request_body),
-                                                length=len(ex.request_body), http_headers=rhttp,
-                                                warc_headers_dict=rwh)
-        req = self._write(rrec, index=False)
+    def append(self, ser: SerializedExchange, ex: Exchange, prior: PriorCapture | None = None
+               ) -> tuple[RecordPointer, RecordPointer]:
+        """Append records built by `serialize_exchange` (possibly in another process). Built for
+        a file that has since rolled over, they are rebuilt here for the new file's warcinfo."""
+        self._ensure_open()
+        if ser.warcinfo_id != self._warcinfo_id:
+            ser = serialize_exchange(ex, prior, self._warcinfo_id, self.gzip_level)
+        resp = self._append(ser.records[0], index=True, ser=ser)
+        req = self._append(ser.records[1], index=False, ser=ser)
         return resp, req
+
+    def _append(self, rec: BuiltRecord, *, index: bool, ser: SerializedExchange | None) -> RecordPointer:
+        assert self._fh is not None
+        offset = self._fh.tell()
+        self._fh.write(rec.data)
+        # into the OS now: a killed process (kill -9) then loses no record it reported written
+        self._fh.flush()
+        self._records += 1
+        ptr = RecordPointer(self._key, offset, len(rec.data), rec.record_id, rec.date,
+                            rec.payload_digest, rec.record_type)
+        if index and ser is not None:
+            self._index.append(cdxj_from_parts(ser.url, ser.surt, ptr, status=ser.status, mime=ser.mime,
+                                               filename=self._key))
+        return ptr
 
     @staticmethod
     def _payload_digest(body: bytes) -> str:
         return payload_digest(body)
+
+
+@dataclass
+class BuiltRecord:
+    """One WARC record as its gzip member, with what a pointer to it needs."""
+
+    data: bytes
+    record_id: str
+    date: str
+    payload_digest: str | None
+    record_type: str
+
+
+@dataclass
+class SerializedExchange:
+    """An exchange's response-or-revisit record and its request record, gzipped, for one
+    file's warcinfo; plus what its CDXJ line needs (the SURT key costs as much as the gzip)."""
+
+    warcinfo_id: str
+    records: list[BuiltRecord]
+    url: str
+    surt: str
+    status: int
+    mime: str
+
+
+_BUILDER = WARCWriter(BytesIO(), gzip=False, warc_version="1.1")  # stateless record factory
+
+
+def _gzip_record(record: Any, level: int) -> BuiltRecord:
+    buf = BytesIO()
+    _BUILDER._write_warc_record(buf, record)
+    comp = _deflate.compressobj(level, _deflate.DEFLATED, _deflate.MAX_WBITS | 16)
+    data = comp.compress(buf.getvalue()) + comp.flush()
+    h = record.rec_headers
+    return BuiltRecord(data, h.get_header("WARC-Record-ID"), h.get_header("WARC-Date"),
+                       h.get_header("WARC-Payload-Digest"), record.rec_type)
+
+
+def _block_digest(head: bytes, body: bytes) -> str:
+    h = hashlib.sha1(head)
+    h.update(body)  # one call: hashlib hashes a large body with the GIL released
+    return "sha1:" + base64.b32encode(h.digest()).decode("ascii")
+
+
+def serialize_exchange(ex: Exchange, prior: PriorCapture | None, warcinfo_id: str,
+                       gzip_level: int = 6) -> SerializedExchange:
+    """Build and gzip the response (or revisit) and request records of one exchange.
+
+    Pure: no file, no clock, no shared state; the crawl runs it in a helper process
+    (crawler/warc_offload.py) so the record building, digests, gzip and SURT key stay off the
+    crawl's GIL, and falls back to calling it in-thread."""
+    date = datetime_to_iso_date(ex.date.astimezone(timezone.utc).replace(tzinfo=None),
+                                use_micros=True)
+    common: dict[str, str] = {"WARC-Date": date, "WARC-Warcinfo-ID": warcinfo_id}
+    if ex.ip_address:
+        common["WARC-IP-Address"] = ex.ip_address
+
+    headers, removed_te = _strip_chunked(ex.response_headers)
+    reason = ex.reason if ex.reason is not None else reason_phrase(ex.status)
+    statusline = f"{ex.status} {reason}".rstrip() if reason else str(ex.status)
+    if ex.raw_response_head:
+        # byte-exact (name case, order, reason phrase) but for a Transfer-Encoding line,
+        # since the client removed the chunk framing from the body
+        raw, te = _drop_transfer_encoding(ex.raw_response_head)
+        removed_te = removed_te or te
+    else:
+        raw = _header_block(f"{ex.protocol} {statusline}", headers)
+    http = _RawHeaders(raw, statusline, _str_headers(headers), ex.protocol)
+    wh = {"WARC-Type": "response", "WARC-Record-ID": ex.record_id or _BUILDER._make_warc_id(),
+          **common}
+    if removed_te:
+        wh["WARC-Govwire-Transfer-Encoding"] = removed_te.decode("latin-1")
+    if ex.truncated:
+        wh["WARC-Truncated"] = ex.truncated
+    ctype = dict((n.lower(), v) for n, v in headers).get(b"content-type", b"").decode("latin-1")
+    mime = ctype.split(";")[0].strip().lower()
+
+    digest = ex.payload_digest or payload_digest(ex.body)
+    not_modified = ex.status == 304 and prior is not None
+    if prior is not None and (not_modified or digest == prior.payload_digest):
+        wh.update({"WARC-Profile": PROFILE_NOT_MODIFIED if not_modified else PROFILE_IDENTICAL,
+                   "WARC-Refers-To": prior.record_id,
+                   "WARC-Refers-To-Target-URI": prior.url,
+                   "WARC-Refers-To-Date": prior.date})
+        if not not_modified:
+            wh["WARC-Payload-Digest"] = prior.payload_digest
+        rec = _BUILDER.create_warc_record(ex.url, "revisit", http_headers=http, warc_headers_dict=wh)
+        rec.length = None  # headers only; let warcio compute
+        resp = _gzip_record(rec, gzip_level)
+        resp.payload_digest = prior.payload_digest
+        mime = "warc/revisit"
+    else:
+        # both digests computed once here; warcio then skips its own chunked pass
+        wh["WARC-Payload-Digest"] = digest
+        wh["WARC-Block-Digest"] = _block_digest(raw, ex.body)
+        rec = _BUILDER.create_warc_record(ex.url, "response", payload=BytesIO(ex.body),
+                                          length=len(ex.body), http_headers=http,
+                                          warc_headers_dict=wh)
+        resp = _gzip_record(rec, gzip_level)
+
+    parts = urlsplit(ex.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    req_headers = list(ex.request_headers)
+    if not any(n.lower() == b"host" for n, _ in req_headers):
+        req_headers.insert(0, (b"Host", parts.netloc.encode("idna") if parts.netloc else b""))
+    if ex.raw_request_head:
+        rraw = ex.raw_request_head
+    else:
+        rraw = _header_block(f"{ex.method} {target} {ex.protocol}", req_headers)
+    rhttp = _RawHeaders(rraw, f"{ex.method} {target}", _str_headers(req_headers), ex.protocol)
+    rwh = {"WARC-Type": "request", "WARC-Record-ID": _BUILDER._make_warc_id(), **common,
+           "WARC-Concurrent-To": resp.record_id}
+    if ex.request_date is not None:  # the request left before the response completed
+        rwh["WARC-Date"] = datetime_to_iso_date(
+            ex.request_date.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True)
+    rrec = _BUILDER.create_warc_record(ex.url, "request", payload=BytesIO(ex.request_body),
+                                       length=len(ex.request_body), http_headers=rhttp,
+                                       warc_headers_dict=rwh)
+    return SerializedExchange(warcinfo_id, [resp, _gzip_record(rrec, gzip_level)],
+                              ex.url, surt_key(ex.url), ex.status, mime)
 
 
 def software() -> str:

@@ -35,6 +35,7 @@ from archive.spool import Spool
 from archive.state import CrawlState, UrlState
 from archive.storage import open_store
 from archive.warc import ClosedWarc, Exchange, PriorCapture, RecordPointer, RotatingWarcWriter, settings_info
+from crawler.warc_offload import RecordBuilder
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +106,10 @@ class SiteWriter:
     _STOP = object()
 
     def __init__(self, writer: RotatingWarcWriter, *, after_commit: Callable[[int], None] | None = None,
-                 on_failure: Callable[[BaseException], None] | None = None, batch: int = 256) -> None:
+                 on_failure: Callable[[BaseException], None] | None = None, batch: int = 256,
+                 builder: RecordBuilder | None = None) -> None:
         self.writer = writer
+        self.builder = builder  # builds the records in a helper process (crawler/warc_offload.py)
         self.after_commit = after_commit
         self.on_failure = on_failure
         self.batch = batch
@@ -158,7 +161,12 @@ class SiteWriter:
                     it.future.set_exception(WriteFailed(errno.EIO, f"WARC writing stopped: {self.failed}"))
                     continue
                 try:
-                    ptr = self.writer.write_exchange(it.ex, prior=it.prior)[0]
+                    if self.builder is not None:
+                        w = self.writer
+                        built = self.builder.build(it.ex, it.prior, w.warcinfo_id, w.gzip_level)
+                        ptr = w.append(built, it.ex, it.prior)[0]
+                    else:
+                        ptr = self.writer.write_exchange(it.ex, prior=it.prior)[0]
                 except BaseException as e:
                     self._fail(e, [it] + [w for w, _ in done])
                     done = []
@@ -224,6 +232,7 @@ class ArchiveSession:
     # every download); one WARC thread per site keeps each WARC sequential.
     _io: ThreadPoolExecutor | None = None
     _site_writers: dict[str, SiteWriter] = field(default_factory=dict)
+    _builder: RecordBuilder | None = None
     _pending: deque[Future[str]] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _checkpoint: dict[str, tuple[int, float]] = field(default_factory=dict)
@@ -271,9 +280,11 @@ class ArchiveSession:
     def site_writer(self, site: str) -> SiteWriter:
         sw = self._site_writers.get(site)
         if sw is None:
+            if self._builder is None and self.settings.getbool("GOVWIRE_WARC_BUILDER_PROCESS", True):
+                self._builder = RecordBuilder()
             sw = self._site_writers[site] = SiteWriter(
                 self.writer(site), after_commit=lambda n: self._maybe_checkpoint(site, n),
-                on_failure=lambda e: self._write_failed(site, e))
+                on_failure=lambda e: self._write_failed(site, e), builder=self._builder)
         return sw
 
     def _spooled(self) -> None:
@@ -458,6 +469,8 @@ class ArchiveSession:
         for site, sw in self._site_writers.items():
             sw.close(finish=site not in unsaved)
         self._site_writers.clear()
+        if self._builder is not None:
+            self._builder.close()
         for site, w in self.writers.items():
             if not w.abandoned and site not in unsaved:
                 w.close()  # no-op when its thread closed it
