@@ -1,0 +1,137 @@
+"""The WARC record builder process (crawler/warc_offload.py) under faults.
+
+Invariant after every fault: each submitted exchange is in the WARC exactly once, every pointer
+handed out reads back (warcio, digests checked) as the record it names, each record names its own
+file's warcinfo, and the crawl process never waits forever on a dead or hung helper.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.warc import Exchange, RecordPointer, RotatingWarcWriter, serialize_exchange
+from crawler.session import SiteWriter
+from crawler.warc_offload import RecordBuilder
+from tests.test_archive_units import exchange
+
+
+def _records(path: Path) -> list[tuple[str, str, str, str]]:
+    """(type, url, record id, warcinfo id) of every record, digests verified by warcio."""
+    out = []
+    with open(path, "rb") as fh:
+        for r in ArchiveIterator(fh, check_digests="raise"):
+            r.content_stream().read()
+            h = r.rec_headers
+            out.append((r.rec_type, h.get_header("WARC-Target-URI") or "", h.get_header("WARC-Record-ID"),
+                        h.get_header("WARC-Warcinfo-ID") or ""))
+    return out
+
+
+def _read_at(spool: Path, ptr: RecordPointer) -> tuple[str, str]:
+    with open(spool / ptr.file, "rb") as fh:
+        fh.seek(ptr.offset)
+        rec = next(iter(ArchiveIterator(fh)))
+        return rec.rec_type, rec.rec_headers.get_header("WARC-Record-ID")
+
+
+def _crawl(tmp_path: Path, builder: RecordBuilder, urls: list[str], *, fault_after: int = -1,
+           fault: str = "", max_size: int = 1_000_000_000) -> tuple[list[RecordPointer], list[Path]]:
+    closed: list = []
+    w = RotatingWarcWriter(tmp_path, "govuk", max_size=max_size, on_close=closed.append)
+    sw = SiteWriter(w, builder=builder)
+    ptrs = []
+    for i, u in enumerate(urls):
+        if i == fault_after:
+            pid = builder.pid
+            assert pid is not None
+            os.kill(pid, signal.SIGKILL if fault == "kill" else signal.SIGSTOP)
+        ptrs.append(sw.submit(exchange(url=u, body=f"<html>{u} {os.urandom(2500).hex()}</html>".encode()), None).result(30))
+    sw.close()
+    return ptrs, [c.path for c in closed]
+
+
+def _check(tmp_path: Path, urls: list[str], ptrs: list[RecordPointer], files: list[Path]) -> None:
+    seen: list[str] = []
+    for path in files:
+        recs = _records(path)
+        info_id = recs[0][2]
+        assert recs[0][0] == "warcinfo"
+        assert all(r[3] == info_id for r in recs[1:]), "a record names another file's warcinfo"
+        seen += [r[1] for r in recs if r[0] == "response"]
+    assert sorted(seen) == sorted(urls)  # every exchange once, none twice
+    for ptr in ptrs:
+        assert _read_at(tmp_path, ptr) == ("response", ptr.record_id)
+
+
+URLS = [f"https://www.gov.uk/government/news/n{i}" for i in range(12)]
+
+
+def test_records_built_in_the_helper_are_byte_identical_to_in_thread_ones() -> None:
+    b = RecordBuilder()
+    try:
+        ex = exchange(record_id="<urn:uuid:00000000-0000-4000-8000-000000000001>")
+        got = b.build(ex, None, "<urn:uuid:info>", 6)
+        want = serialize_exchange(ex, None, "<urn:uuid:info>", 6)
+        assert b.failed is None
+        assert got.records[0].data == want.records[0].data  # request record ids are random
+        assert (got.surt, got.mime, got.status) == (want.surt, want.mime, want.status)
+    finally:
+        b.close()
+
+
+def test_helper_killed_mid_crawl_loses_nothing(tmp_path: Path) -> None:
+    b = RecordBuilder()
+    ptrs, files = _crawl(tmp_path, b, URLS, fault_after=5, fault="kill")
+    assert b.failed  # it noticed, and built the rest in-thread
+    _check(tmp_path, URLS, ptrs, files)
+
+
+def test_hung_helper_is_replaced_by_the_thread(tmp_path: Path) -> None:
+    b = RecordBuilder(timeout=1.0)
+    t = time.monotonic()
+    ptrs, files = _crawl(tmp_path, b, URLS, fault_after=3, fault="stop")
+    assert b.failed and "no reply" in b.failed
+    assert time.monotonic() - t < 20
+    _check(tmp_path, URLS, ptrs, files)
+    assert b.pid is None  # the stopped helper was killed, not left behind
+
+
+def test_rollover_between_build_and_append_keeps_each_file_consistent(tmp_path: Path) -> None:
+    b = RecordBuilder()
+    try:
+        ptrs, files = _crawl(tmp_path, b, URLS, max_size=12_000)  # a new file every few pages
+        assert len(files) >= 3
+        _check(tmp_path, URLS, ptrs, files)
+    finally:
+        b.close()
+
+
+def test_records_built_for_a_file_that_rolled_over_are_rebuilt_for_the_new_one(tmp_path: Path) -> None:
+    closed: list = []
+    w = RotatingWarcWriter(tmp_path, "govuk", on_close=closed.append)
+    ex = exchange(url=URLS[0])
+    stale = serialize_exchange(ex, None, "<urn:uuid:00000000-0000-4000-8000-00000000dead>", 6)
+    ptr = w.append(stale, ex)[0]
+    w.close()
+    _check(tmp_path, URLS[:1], [ptr], [c.path for c in closed])
+
+
+def test_a_record_the_helper_cannot_build_fails_the_same_way_in_thread(tmp_path: Path) -> None:
+    b = RecordBuilder()
+    try:
+        bad = Exchange(url="https://www.gov.uk/x", method="GET", request_headers=[], request_body=b"",
+                       status=200, response_headers=[(b"X", "not bytes")],  # type: ignore[list-item]
+                       body=b"x")
+        w = RotatingWarcWriter(tmp_path, "govuk")
+        sw = SiteWriter(w, builder=b)
+        fut = sw.submit(bad, None)
+        err = fut.exception(30)
+        assert err is not None  # the WARC thread reports it as a failed write, as before
+        assert b.failed is None  # the helper itself is fine
+        sw.close()
+    finally:
+        b.close()
