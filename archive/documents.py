@@ -9,6 +9,7 @@ No Scrapy here (archive/ works without it).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,12 @@ __all__ = ["DOCUMENT_TYPES", "clean_page", "build_document", "wants_document", "
 
 DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _CANONICAL = re.compile(rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"'>\s]+)""", re.I)
+
+
+def capture_bytes(rec: dict[str, Any]) -> bytes:
+    """A capture record as stored: compact sorted JSON. One per fetched page, written on the
+    crawl's reactor thread, where json's indenting encoder (pure Python) cost 0.1 ms a page."""
+    return json.dumps(rec, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def wants_document(*, make_document: bool, status: int, content_type: str, revisit: bool) -> str | None:

@@ -34,7 +34,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "GOVWIRE_STORE_THREADS": ("4", "threads writing documents and capture records"),
     "GOVWIRE_LOCK": ("1", "take the per-site run lock (0 to skip)"),
     "GOVWIRE_LOCK_STALE_MINUTES": ("15", "a lock without heartbeat this long is taken over"),
-    "GOVWIRE_STATE_CHECKPOINT_PAGES": ("100", "checkpoint the crawl state every N pages (or 1/20 of its URLs, if more)"),
+    "GOVWIRE_STATE_CHECKPOINT_PAGES": ("100", "checkpoint the crawl state every N pages (or 1/5 of its URLs, if more)"),
     "GOVWIRE_STATE_CHECKPOINT_SECONDS": ("60", "… or every T seconds"),
     "GOVWIRE_STORE_RETRY_AFTER": ("30", "seconds the store circuit breaker stays open"),
     "GOVWIRE_PROGRESS_INTERVAL": ("10", "seconds between progress lines (0: off)"),

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, BinaryIO
 
-from archive.documents import build_document, clean_page, document_key, wants_document
+from archive.documents import build_document, capture_bytes, clean_page, document_key, wants_document
 from archive.errors import NotFound
 from archive.keys import capture_key, safe_site
 from archive.storage import Store
@@ -246,7 +246,7 @@ def _reclean_record(store: Store, record: Any, options: RecleanOptions, res: Sha
     if capture.get("document") != key:  # e.g. a --defer-clean crawl: point `show` at it
         capture["document"] = key
         for u in {capture.get("url") or url, capture.get("final_url") or url}:
-            store.put_bytes(capture_key(u, when, h.get_header("WARC-Record-ID") or ""), _dumps(capture))
+            store.put_bytes(capture_key(u, when, h.get_header("WARC-Record-ID") or ""), capture_bytes(capture))
 
 
 def _owned_by_earlier(old: bytes, doc: dict[str, Any]) -> bool:

@@ -24,6 +24,8 @@ from scrapy import Request, signals
 from scrapy.exceptions import StopDownload
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
+    ResponseDataLossError,
+    wrap_twisted_exceptions,
     _LenientHTTP11ClientFactory,
     _LenientHTTP11ClientProtocol,
     _LenientHTTPClientParser,
@@ -207,8 +209,6 @@ class RecordingHTTP11DownloadHandler(HTTP11DownloadHandler):
             crawler=self._crawler,
             tls_verbose_logging=self._tls_verbose_logging,
         )
-        from scrapy.core.downloader.handlers.http11 import ResponseDataLossError, wrap_twisted_exceptions
-
         try:
             with wrap_twisted_exceptions():
                 return await maybe_deferred_to_future(agent.download_request(request))

@@ -17,7 +17,8 @@ from urllib.parse import urldefrag
 
 from scrapy.crawler import Crawler
 
-from archive.documents import DOCUMENT_TYPES, build_document, clean_page, document_key, wants_document
+from archive.documents import (DOCUMENT_TYPES, build_document, capture_bytes, clean_page, document_key,
+                               wants_document)
 from archive.keys import capture_key
 from archive.state import UrlState
 from crawler.clean_pool import start_pool
@@ -192,7 +193,7 @@ class ArchivePipeline:
                "fetched_at": prev.date, "warc": warc, "payload_digest": prev.payload_digest,
                "revisit": False, "document": doc_key_}
         when = datetime.fromisoformat(prev.date.replace("Z", "+00:00"))
-        sess.put_object(capture_key(prev.url, when, prev.record_id), dumps(rec),
+        sess.put_object(capture_key(prev.url, when, prev.record_id), capture_bytes(rec),
                         then=lambda: sess.mark_published(item.site, prev.url, prev.record_id))
 
     async def _record_capture(self, item: PageItem, outcome: Outcome) -> None:
@@ -203,7 +204,7 @@ class ArchivePipeline:
         sess = self.session
         when = datetime.fromisoformat(item.fetched_at) if item.fetched_at else datetime.now(timezone.utc)
         # the state entry counts as published once its capture record is safe (store or spool)
-        sess.put_object(capture_key(item.final_url, when, rid), dumps(rec),
+        sess.put_object(capture_key(item.final_url, when, rid), capture_bytes(rec),
                         then=functools.partial(sess.mark_published, item.site, urldefrag(item.final_url)[0], rid))
         for hop in item.hops:  # each redirect hop is listed with its own status and record
             warc = hop["warc"]
@@ -216,4 +217,4 @@ class ArchivePipeline:
                        "fetched_at": hop["fetched_at"], "payload_digest": hop["payload_digest"],
                        "revisit": False, "redirect_to": item.final_url}
             sess.put_object(capture_key(hop["url"], datetime.fromisoformat(hop["fetched_at"]),
-                                        warc["record_id"]), dumps(hop_rec))
+                                        warc["record_id"]), capture_bytes(hop_rec))

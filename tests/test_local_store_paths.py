@@ -70,7 +70,8 @@ def test_temp_names_taken_by_someone_else_fall_back(tmp_path: Path) -> None:
 
 def test_checkpoints_space_out_as_the_state_grows() -> None:
     assert checkpoint_every(100, 0) == 100
-    assert checkpoint_every(100, 1_999) == 100
-    assert checkpoint_every(100, 100_000) == 5_000   # 20 state rewrites per full crawl, not 1,000
-    assert checkpoint_every(5, 40) == 5
+    assert checkpoint_every(100, 499) == 100
+    assert checkpoint_every(100, 2_000) == 400       # a first crawl's state grows by 1/5 between rewrites
+    assert checkpoint_every(100, 100_000) == 20_000  # a few state rewrites per full crawl, not 1,000
+    assert checkpoint_every(5, 20) == 5
     assert checkpoint_every(0, 100_000) == 0          # page checkpoints off stays off
