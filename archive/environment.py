@@ -28,7 +28,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "GOVWIRE_SEEDS_DIR": ("", "seed configs directory (default: the repository's seeds/)"),
     "GOVWIRE_WARC_MAX_SIZE": ("1000000000", "roll WARC files over at this size (bytes)"),
     "GOVWIRE_WARC_GZIP_LEVEL": ("6", "zlib level of the per-record gzip members"),
-    "GOVWIRE_WARC_BUILDER_PROCESS": ("1", "build WARC records in a helper process, off the crawl's GIL (0: on the WARC thread)"),
+    "GOVWIRE_HELPER_PROCESSES": ("1", "build WARC records and write a local store's small objects in helper processes, off the crawl's GIL (0: in threads)"),
     "GOVWIRE_CLEAN_WORKERS": ("", "cleaning worker processes during a crawl (default: cores - 1; 0 inline)"),
     "GOVWIRE_DEFER_CLEAN": ("0", "archive only, no cleaning during the crawl (govwire reclean later)"),
     "GOVWIRE_STORE_THREADS": ("4", "threads writing documents and capture records"),

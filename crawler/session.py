@@ -33,9 +33,9 @@ from archive.keys import state_key
 from archive.locks import SiteLock
 from archive.spool import Spool
 from archive.state import CrawlState, UrlState
-from archive.storage import open_store
+from archive.storage import LocalStore, open_store
 from archive.warc import ClosedWarc, Exchange, PriorCapture, RecordPointer, RotatingWarcWriter, settings_info
-from crawler.warc_offload import RecordBuilder
+from crawler.warc_offload import ObjectWriter, RecordBuilder
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +235,8 @@ class ArchiveSession:
     _io: ThreadPoolExecutor | None = None
     _site_writers: dict[str, SiteWriter] = field(default_factory=dict)
     _builder: RecordBuilder | None = None
+    _objects: ObjectWriter | None = None
+    _no_objects: bool = False
     _pending: deque[Future[str]] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _checkpoint: dict[str, tuple[int, float]] = field(default_factory=dict)
@@ -282,7 +284,7 @@ class ArchiveSession:
     def site_writer(self, site: str) -> SiteWriter:
         sw = self._site_writers.get(site)
         if sw is None:
-            if self._builder is None and self.settings.getbool("GOVWIRE_WARC_BUILDER_PROCESS", True):
+            if self._builder is None and self.settings.getbool("GOVWIRE_HELPER_PROCESSES", True):
                 self._builder = RecordBuilder()
             sw = self._site_writers[site] = SiteWriter(
                 self.writer(site), after_commit=lambda n: self._maybe_checkpoint(site, n),
@@ -373,15 +375,30 @@ class ArchiveSession:
 
         The future says STORED, SPOOLED or EXISTS; `then` runs once the object is safe.
         """
-        if self._io is None:
-            self._io = ThreadPoolExecutor(self.settings.getint("GOVWIRE_STORE_THREADS", 4),
-                                          thread_name_prefix="govwire-store")
-        fut = self._io.submit(self._put, key, data, if_absent, then)
+        objects = self._object_writer()
+        if objects is not None:
+            fut = objects.submit(key, data, if_absent, then)
+        else:
+            if self._io is None:
+                self._io = ThreadPoolExecutor(self.settings.getint("GOVWIRE_STORE_THREADS", 4),
+                                              thread_name_prefix="govwire-store")
+            fut = self._io.submit(self._put, key, data, if_absent, then)
         fut.add_done_callback(lambda f: self._check(key, f))
         self._pending.append(fut)
         while self._pending and (self._pending[0].done() or len(self._pending) > 2000):
             self._result(self._pending.popleft())  # bounded backlog: wait for the oldest
         return fut
+
+    def _object_writer(self) -> ObjectWriter | None:
+        """Small objects of a local store go through a helper process (crawler/warc_offload.py);
+        a remote store's latency wants the parallel store threads instead."""
+        if self._objects is None and not self._no_objects:
+            inner = getattr(self.store, "inner", self.store)
+            if isinstance(inner, LocalStore) and self.settings.getbool("GOVWIRE_HELPER_PROCESSES", True):
+                self._objects = ObjectWriter(str(inner.root), self._put, self._spooled)
+            else:
+                self._no_objects = True
+        return self._objects
 
     def _check(self, key: str, fut: Future[str]) -> None:
         e = fut.exception()
@@ -476,6 +493,8 @@ class ArchiveSession:
         for site, w in self.writers.items():
             if not w.abandoned and site not in unsaved:
                 w.close()  # no-op when its thread closed it
+        if self._objects is not None:
+            self._objects.close()
         if self._io is not None:
             self._io.shutdown(wait=True)
         for lock in self.locks.values():

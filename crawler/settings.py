@@ -31,9 +31,10 @@ GOVWIRE_CONTACT = _env("GOVWIRE_CONTACT", "")
 GOVWIRE_WARC_MAX_SIZE = int(_env("GOVWIRE_WARC_MAX_SIZE", str(1_000_000_000)))
 # zlib level for the per-record gzip members (6 is ~3x faster than warcio's 9 for ~2% size).
 GOVWIRE_WARC_GZIP_LEVEL = int(_env("GOVWIRE_WARC_GZIP_LEVEL", "6"))
-# Build (digest, gzip, SURT) WARC records in one helper process, off the crawl's GIL; the WARC
-# thread only appends and fsyncs. Off, or if the helper dies, the WARC thread builds them.
-GOVWIRE_WARC_BUILDER_PROCESS = environment.get_bool("GOVWIRE_WARC_BUILDER_PROCESS")
+# Build WARC records (digests, gzip, SURT) and write a local store's documents and capture
+# records in helper processes, off the crawl's GIL (crawler/warc_offload.py). Off, or if a helper
+# dies, threads of the crawl process do that work.
+GOVWIRE_HELPER_PROCESSES = environment.get_bool("GOVWIRE_HELPER_PROCESSES")
 # Worker processes for text extraction, so cleaning never blocks the reactor; 0 = inline.
 # One core is left to the reactor and the WARC thread (on 2 cores, 1 worker measured faster).
 GOVWIRE_CLEAN_WORKERS = int(_env("GOVWIRE_CLEAN_WORKERS", str(max(1, (os.cpu_count() or 2) - 1))))
