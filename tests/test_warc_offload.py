@@ -10,6 +10,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -135,3 +136,84 @@ def test_a_record_the_helper_cannot_build_fails_the_same_way_in_thread(tmp_path:
         sw.close()
     finally:
         b.close()
+
+
+# -- small objects of a local store through the helper ------------------------------------------
+
+def _session(root: Path) -> Any:
+    from scrapy.settings import Settings
+
+    from archive.breaker import guarded
+    from archive.spool import Spool
+    from archive.storage import LocalStore
+    from crawler.session import ArchiveSession
+
+    store = guarded(LocalStore(root))
+    return ArchiveSession(store=store, spool=Spool(store), settings=Settings())
+
+
+def _objects(n: int, start: int = 0) -> list[tuple[str, bytes]]:
+    return [(f"captures/{i % 7:02x}/h{i:05d}/20261203-{i}.json", b'{"n":%d}' % i) for i in range(start, start + n)]
+
+
+def test_objects_are_written_once_through_the_helper(tmp_path: Path) -> None:
+    sess = _session(tmp_path)
+    published: list[str] = []
+    futs = [sess.put_object(k, d, then=lambda k=k: published.append(k)) for k, d in _objects(40)]
+    assert [f.result(30) for f in futs] == ["stored"] * 40
+    assert sess._objects is not None and sess._objects.helper.failed is None  # the helper did it
+    again = sess.put_object(*_objects(1)[0]).result(30)
+    assert again == "exists"  # create-only, as in-thread
+    sess._objects.close()
+    for k, d in _objects(40):
+        assert (tmp_path / k).read_bytes() == d
+    assert sorted(published) == sorted(k for k, _ in _objects(40))
+    assert not list(tmp_path.rglob(".tmp-*"))
+
+
+def test_helper_killed_between_batches_loses_no_object(tmp_path: Path) -> None:
+    sess = _session(tmp_path)
+    first = [sess.put_object(k, d) for k, d in _objects(20)]
+    assert all(f.result(30) == "stored" for f in first)
+    assert sess._objects is not None
+    pid = sess._objects.helper.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    rest = [sess.put_object(k, d) for k, d in _objects(20, start=20)]
+    assert [f.result(30) for f in rest] == ["stored"] * 20  # written in-thread from then on
+    assert sess._objects.helper.failed
+    sess._objects.close()
+    assert sorted(p.name for p in tmp_path.rglob("*.json")) == sorted(k.rsplit("/", 1)[1] for k, _ in _objects(40))
+
+
+def test_hung_object_helper_is_replaced_by_the_thread(tmp_path: Path) -> None:
+    from crawler.warc_offload import ObjectWriter
+
+    sess = _session(tmp_path)
+    w = ObjectWriter(str(tmp_path), sess._put, sess._spooled, timeout=1.0)
+    try:
+        assert w.submit(*_objects(1)[0], True, None).result(30) == "stored"
+        pid = w.helper.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)
+        t = time.monotonic()
+        futs = [w.submit(k, d, True, None) for k, d in _objects(5, start=1)]
+        assert [f.result(30) for f in futs] == ["stored"] * 5
+        assert time.monotonic() - t < 20 and w.helper.failed and w.helper.pid is None
+    finally:
+        w.close()
+
+
+def test_an_object_the_helper_cannot_write_fails_as_it_does_in_thread(tmp_path: Path) -> None:
+    sess = _session(tmp_path)
+    (tmp_path / "captures").mkdir()
+    (tmp_path / "captures" / "blocked").write_text("a file where a directory should be")
+    fut = sess.put_object("captures/blocked/x.json", b"{}")
+    in_thread = _session(tmp_path)
+    in_thread._no_objects = True  # the store threads, as with GOVWIRE_HELPER_PROCESSES=0
+    ref = in_thread.put_object("captures/blocked/y.json", b"{}")
+    got = (fut.result(30) if fut.exception(30) is None else type(fut.exception()).__name__)
+    want = (ref.result(30) if ref.exception(30) is None else type(ref.exception()).__name__)
+    assert got == want
+    assert sess._objects is not None and sess._objects.helper.failed is None
+    sess._objects.close()
