@@ -353,7 +353,7 @@ def serialize_exchange(ex: Exchange, prior: PriorCapture | None, warcinfo_id: st
     """Build and gzip the response (or revisit) and request records of one exchange.
 
     Pure: no file, no clock, no shared state; the crawl runs it in a helper process
-    (crawler/warc_offload.py) so the record building, digests, gzip and SURT key stay off the
+    (crawler/offload.py) so the record building, digests, gzip and SURT key stay off the
     crawl's GIL, and falls back to calling it in-thread."""
     date = datetime_to_iso_date(ex.date.astimezone(timezone.utc).replace(tzinfo=None),
                                 use_micros=True)

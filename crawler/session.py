@@ -35,7 +35,7 @@ from archive.spool import Spool
 from archive.state import CrawlState, UrlState
 from archive.storage import LocalStore, open_store
 from archive.warc import ClosedWarc, Exchange, PriorCapture, RecordPointer, RotatingWarcWriter, settings_info
-from crawler.warc_offload import ObjectWriter, RecordBuilder
+from crawler.offload import ObjectWriter, RecordBuilder
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class SiteWriter:
                  on_failure: Callable[[BaseException], None] | None = None, batch: int = 256,
                  builder: RecordBuilder | None = None) -> None:
         self.writer = writer
-        self.builder = builder  # builds the records in a helper process (crawler/warc_offload.py)
+        self.builder = builder  # builds the records in a helper process (crawler/offload.py)
         self.after_commit = after_commit
         self.on_failure = on_failure
         self.batch = batch
@@ -390,7 +390,7 @@ class ArchiveSession:
         return fut
 
     def _object_writer(self) -> ObjectWriter | None:
-        """Small objects of a local store go through a helper process (crawler/warc_offload.py);
+        """Small objects of a local store go through a helper process (crawler/offload.py);
         a remote store's latency wants the parallel store threads instead."""
         if self._objects is None and not self._no_objects:
             inner = getattr(self.store, "inner", self.store)

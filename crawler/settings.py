@@ -32,7 +32,7 @@ GOVWIRE_WARC_MAX_SIZE = int(_env("GOVWIRE_WARC_MAX_SIZE", str(1_000_000_000)))
 # zlib level for the per-record gzip members (6 is ~3x faster than warcio's 9 for ~2% size).
 GOVWIRE_WARC_GZIP_LEVEL = int(_env("GOVWIRE_WARC_GZIP_LEVEL", "6"))
 # Build WARC records (digests, gzip, SURT) and write a local store's documents and capture
-# records in helper processes, off the crawl's GIL (crawler/warc_offload.py). Off, or if a helper
+# records in helper processes, off the crawl's GIL (crawler/offload.py). Off, or if a helper
 # dies, threads of the crawl process do that work.
 GOVWIRE_HELPER_PROCESSES = environment.get_bool("GOVWIRE_HELPER_PROCESSES")
 # Worker processes for text extraction, so cleaning never blocks the reactor; 0 = inline.

@@ -1,4 +1,4 @@
-"""The WARC record builder process (crawler/warc_offload.py) under faults.
+"""The WARC record builder process (crawler/offload.py) under faults.
 
 Invariant after every fault: each submitted exchange is in the WARC exactly once, every pointer
 handed out reads back (warcio, digests checked) as the record it names, each record names its own
@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import Exchange, RecordPointer, RotatingWarcWriter, serialize_exchange
 from crawler.session import SiteWriter
-from crawler.warc_offload import RecordBuilder
+from crawler.offload import RecordBuilder
 from tests.test_archive_units import exchange
 
 
@@ -187,7 +187,7 @@ def test_helper_killed_between_batches_loses_no_object(tmp_path: Path) -> None:
 
 
 def test_hung_object_helper_is_replaced_by_the_thread(tmp_path: Path) -> None:
-    from crawler.warc_offload import ObjectWriter
+    from crawler.offload import ObjectWriter
 
     sess = _session(tmp_path)
     w = ObjectWriter(str(tmp_path), sess._put, sess._spooled, timeout=1.0)
