@@ -39,7 +39,7 @@ from archive.index import cdxj_from_parts, surt_key
 from archive.keys import index_key, warc_key
 
 __all__ = ["Exchange", "RecordPointer", "PriorCapture", "ClosedWarc", "RotatingWarcWriter",
-           "reason_phrase"]
+           "BuiltRecord", "SerializedExchange", "serialize_exchange", "reason_phrase"]
 
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"

@@ -17,7 +17,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["start_pool"]
+__all__ = ["start_pool", "tie_to_crawl"]
 
 _PR_SET_PDEATHSIG = 1
 WATCH_INTERVAL = 0.5  # seconds between checks that the crawl still lives
@@ -46,9 +46,14 @@ def _watch(crawl_pid: int) -> None:
             os._exit(1)
 
 
-def _init_worker(crawl_pid: int) -> None:
+def tie_to_crawl(crawl_pid: int) -> None:
+    """In a forkserver child (cleaning worker or helper): die when the crawl dies, however."""
     _die_with_parent()
     threading.Thread(target=_watch, args=(crawl_pid,), name="govwire-parent-watch", daemon=True).start()
+
+
+def _init_worker(crawl_pid: int) -> None:
+    tie_to_crawl(crawl_pid)
     import cleaners  # noqa: F401  (warm trafilatura and the site registry once per worker)
 
 

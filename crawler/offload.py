@@ -35,11 +35,11 @@ from typing import Any
 
 from archive.errors import StoreConflict
 from archive.warc import Exchange, PriorCapture, SerializedExchange, serialize_exchange
-from crawler.clean_pool import _die_with_parent, _watch
+from crawler.clean_pool import tie_to_crawl
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RecordBuilder", "ObjectWriter", "STORED", "SPOOLED", "EXISTS"]
+__all__ = ["RecordBuilder", "ObjectWriter", "put_object", "STORED", "SPOOLED", "EXISTS"]
 
 REPLY_TIMEOUT = 60.0  # seconds; a helper that takes longer is taken for hung and replaced by the thread
 STORED, SPOOLED, EXISTS = "stored", "spooled", "exists"
@@ -51,14 +51,21 @@ def _build(msg: Any, _ctx: Any) -> SerializedExchange | None:
     return serialize_exchange(*msg)
 
 
+def put_object(spool: Any, key: str, data: bytes, if_absent: bool) -> str:
+    """STORED, SPOOLED or EXISTS for a document or capture record; other errors raise. The
+    session's store threads and the object helper both write through this."""
+    try:
+        stored = spool.put_bytes(key, data, content_type="application/json", if_absent=if_absent)
+    except StoreConflict:
+        return EXISTS
+    return STORED if stored else SPOOLED
+
+
 def _put_many(msg: list[tuple[str, bytes, bool]], spool: Any) -> list[str | None]:
     out: list[str | None] = []
     for key, data, if_absent in msg:
         try:
-            out.append(STORED if spool.put_bytes(key, data, content_type="application/json",
-                                                 if_absent=if_absent) else SPOOLED)
-        except StoreConflict:
-            out.append(EXISTS)
+            out.append(put_object(spool, key, data, if_absent))
         except Exception:  # the crawl process retries it in-thread and reports what it gets
             out.append(None)
     return out
@@ -77,9 +84,8 @@ _JOBS: dict[str, tuple[Callable[[Any, Any], Any], Callable[..., Any] | None]] = 
 
 def _serve(conn: Any, crawl_pid: int, job: str, init_args: tuple[Any, ...]) -> None:
     """The helper's loop: a request in, its reply out; exits when the crawl's end closes."""
-    _die_with_parent()
+    tie_to_crawl(crawl_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which then closes us
-    threading.Thread(target=_watch, args=(crawl_pid,), name="govwire-parent-watch", daemon=True).start()
     fn, init = _JOBS[job]
     ctx = init(*init_args) if init else None
     while True:

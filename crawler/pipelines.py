@@ -24,7 +24,8 @@ from archive.state import UrlState
 from crawler.clean_pool import start_pool
 from crawler.items import PageItem
 from crawler.quality_hooks import QualityHooks
-from crawler.session import EXISTS, ArchiveSession, Outcome, dumps
+from crawler.offload import EXISTS
+from crawler.session import ArchiveSession, Outcome, dumps
 
 logger = logging.getLogger(__name__)
 

@@ -34,15 +34,15 @@ from archive.locks import SiteLock
 from archive.spool import Spool
 from archive.state import CrawlState, UrlState
 from archive.storage import LocalStore, open_store
-from archive.warc import ClosedWarc, Exchange, PriorCapture, RecordPointer, RotatingWarcWriter, settings_info
-from crawler.offload import ObjectWriter, RecordBuilder
+from archive.warc import (ClosedWarc, Exchange, PriorCapture, RecordPointer, RotatingWarcWriter, serialize_exchange,
+                          settings_info)
+from crawler.offload import SPOOLED, STORED, ObjectWriter, RecordBuilder, put_object
 
 logger = logging.getLogger(__name__)
 
 _ATTR = "_govwire_session"
 WARCINFO_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN",
                      "AUTOTHROTTLE_ENABLED", "DOWNLOAD_MAXSIZE", "GOVWIRE_WARC_MAX_SIZE")
-STORED, SPOOLED, EXISTS = "stored", "spooled", "exists"
 CHECKPOINT_SHARE = 5  # checkpoint at least every 1/5 of the state's URLs (_maybe_checkpoint)
 
 
@@ -142,6 +142,7 @@ class SiteWriter:
         self._thread.join()
 
     def _run(self) -> None:
+        build = self.builder.build if self.builder is not None else serialize_exchange
         stop = False
         while not stop:
             items = [self._q.get()]
@@ -163,12 +164,9 @@ class SiteWriter:
                     it.future.set_exception(WriteFailed(errno.EIO, f"WARC writing stopped: {self.failed}"))
                     continue
                 try:
-                    if self.builder is not None:
-                        w = self.writer
-                        built = self.builder.build(it.ex, it.prior, w.warcinfo_id, w.gzip_level)
-                        ptr = w.append(built, it.ex, it.prior)[0]
-                    else:
-                        ptr = self.writer.write_exchange(it.ex, prior=it.prior)[0]
+                    w = self.writer
+                    built = build(it.ex, it.prior, w.warcinfo_id, w.gzip_level)
+                    ptr = w.append(built, it.ex, it.prior)[0]
                 except BaseException as e:
                     self._fail(e, [it] + [w for w, _ in done])
                     done = []
@@ -357,14 +355,9 @@ class ArchiveSession:
 
     # -- small objects ------------------------------------------------------------------------
     def _put(self, key: str, data: bytes, if_absent: bool, then: Callable[[], None] | None) -> str:
-        try:
-            stored = self.spool.put_bytes(key, data, content_type="application/json", if_absent=if_absent)
-        except StoreConflict:
-            result = EXISTS
-        else:
-            result = STORED if stored else SPOOLED
-            if not stored:
-                self._spooled()
+        result = put_object(self.spool, key, data, if_absent)
+        if result == SPOOLED:
+            self._spooled()
         if then is not None:
             then()
         return result
